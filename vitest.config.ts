@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One test run for the whole repository. Each package is a vitest project so `npm test` runs all
+ * of them; the server's database tests get a migrated template from its global setup.
+ */
+export default defineConfig({
+  test: {
+    projects: ['packages/instruments', 'packages/fhir', 'packages/server'],
+  },
+});

@@ -1,0 +1,121 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import type { Db, Tx } from '../db/database';
+import { careTeamMembers, clients, type Role } from '../db/schema';
+import { forbidden, notFound, unauthorized } from '../errors';
+import { recordAudit } from '../audit/audit.queries';
+import type { Clock } from '../lib/clock';
+import type { StaffPrincipal } from './principal';
+
+/**
+ * Who may call a route. Every route declares one (`config: { access }`); the checks below run for
+ * every request in one hook, so no handler re-implements them.
+ * - `public`: anyone (rate limited where it matters).
+ * - `session`: any signed-in session, even one with a second factor outstanding (MFA steps, sign-out).
+ * - `staff`: a fully signed-in staff member, optionally of the given roles.
+ * - `client`: like staff, and the route's `:clientId` must be a client this person may see: any
+ *   client of their organisation for supervisors and admins, clients on their care teams for
+ *   clinicians. Anything else, including another organisation's client, is a 404.
+ */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'session' }
+  | { kind: 'staff'; roles?: readonly Role[] }
+  | { kind: 'client'; roles?: readonly Role[] };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Supervisors and admins see their whole organisation; clinicians only their care teams. */
+export function seesWholeOrganisation(role: Role): boolean {
+  return role === 'admin' || role === 'supervisor';
+}
+
+export async function canSeeClient(db: Db | Tx, principal: StaffPrincipal, clientId: string): Promise<boolean> {
+  if (!UUID.test(clientId)) return false;
+  const [row] = await db
+    .select({
+      id: clients.id,
+      onTeam: sql<boolean>`exists (select 1 from ${careTeamMembers} where ${careTeamMembers.clientId} = ${clients.id} and ${careTeamMembers.userId} = ${principal.userId})`,
+    })
+    .from(clients)
+    .where(and(eq(clients.id, clientId), eq(clients.orgId, principal.orgId)))
+    .limit(1);
+  if (!row) return false;
+  return seesWholeOrganisation(principal.role) || row.onTeam;
+}
+
+/** The access check for one request; throws the error the caller must see. */
+export async function authorizeRequest(request: FastifyRequest, db: Db, clock: Clock): Promise<void> {
+  const access = request.routeOptions.config.access;
+  if (!access) throw forbidden('This route has no access rule.', 'no_access_rule');
+  if (access.kind === 'public') return;
+  const principal = request.principal;
+  if (principal.kind !== 'staff') throw unauthorized();
+  if (access.kind === 'session') return;
+  if (principal.stage === 'mfa') throw unauthorized('Enter the code from your authenticator app to finish signing in.', 'mfa_required');
+  if (principal.stage === 'enrol') throw unauthorized('Set up two-step sign-in to continue.', 'mfa_enrolment_required');
+  if (access.roles && !access.roles.includes(principal.role)) throw forbidden();
+  if (access.kind === 'client') {
+    const clientId = (request.params as Record<string, string | undefined>).clientId ?? '';
+    if (!(await canSeeClient(db, principal, clientId))) {
+      await recordAudit(db, {
+        orgId: principal.orgId,
+        actorKind: 'user',
+        actorId: principal.userId,
+        action: `${request.routeOptions.method} ${request.routeOptions.url}`,
+        entityType: 'client',
+        entityId: clientId.slice(0, 64),
+        requestId: request.id,
+        outcome: 'denied',
+        at: clock.now(),
+      });
+      throw notFound('client');
+    }
+  }
+}
+
+/** The signed-in staff member of a request that passed a `staff` or `client` access rule. */
+export function staffOf(request: FastifyRequest): StaffPrincipal {
+  const p = request.principal;
+  if (p.kind !== 'staff') throw unauthorized();
+  return p;
+}
+
+export type AuditDescription = { action: string; clientId?: string | null; entityType?: string; entityId?: string | null };
+
+/**
+ * Runs `work` in one transaction with the audit event for it, so a read or write of a client's
+ * data and its audit record commit together or not at all.
+ */
+export async function withAudit<T>(
+  request: FastifyRequest,
+  db: Db,
+  clock: Clock,
+  event: AuditDescription | ((result: T) => AuditDescription),
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  const principal = staffOf(request);
+  return db.transaction(async (tx) => {
+    const result = await work(tx);
+    const e = typeof event === 'function' ? event(result) : event;
+    await recordAudit(tx, {
+      orgId: principal.orgId,
+      actorKind: 'user',
+      actorId: principal.userId,
+      action: e.action,
+      clientId: e.clientId ?? null,
+      entityType: e.entityType ?? null,
+      entityId: e.entityId ?? null,
+      requestId: request.id,
+      outcome: 'success',
+      at: clock.now(),
+    });
+    return result;
+  });
+}

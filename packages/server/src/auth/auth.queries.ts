@@ -1,0 +1,67 @@
+import { and, asc, count, eq, gt, isNull, max } from 'drizzle-orm';
+import type { Queryable } from '../db/database';
+import { memberships, organisations, signInFailures, userTokens, users } from '../db/schema';
+import { hashToken, randomToken } from '../lib/crypto';
+
+export async function findUserByEmail(db: Queryable, email: string) {
+  const [user] = await db.select().from(users).where(eq(users.email, email.toLowerCase())).limit(1);
+  return user ?? null;
+}
+
+export async function findUser(db: Queryable, userId: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+  return user ?? null;
+}
+
+/** The user's active memberships with their organisation's name and MFA policy, oldest first. */
+export async function activeMemberships(db: Queryable, userId: string) {
+  return db
+    .select({ orgId: memberships.orgId, role: memberships.role, name: organisations.name, settings: organisations.settings })
+    .from(memberships)
+    .innerJoin(organisations, eq(organisations.id, memberships.orgId))
+    .where(and(eq(memberships.userId, userId), eq(memberships.status, 'active')))
+    .orderBy(asc(memberships.createdAt));
+}
+
+/** Failed sign-ins in the window, and the latest one. */
+export async function recentFailures(db: Queryable, userId: string, since: Date) {
+  const [row] = await db
+    .select({ n: count(), last: max(signInFailures.at) })
+    .from(signInFailures)
+    .where(and(eq(signInFailures.userId, userId), gt(signInFailures.at, since)));
+  return { count: Number(row?.n ?? 0), last: row?.last ? new Date(row.last) : null };
+}
+
+export async function recordFailure(db: Queryable, userId: string, at: Date) {
+  await db.insert(signInFailures).values({ userId, at });
+}
+
+export async function clearFailures(db: Queryable, userId: string) {
+  await db.delete(signInFailures).where(eq(signInFailures.userId, userId));
+}
+
+/** Issues a single-use emailed token (invitation or password reset); returns the token itself. */
+export async function issueUserToken(
+  db: Queryable,
+  input: { userId: string; orgId?: string | null; kind: 'invite' | 'password_reset'; now: Date; validForMs: number },
+): Promise<string> {
+  const token = randomToken(32);
+  await db.insert(userTokens).values({
+    userId: input.userId,
+    orgId: input.orgId ?? null,
+    kind: input.kind,
+    tokenHash: hashToken(token),
+    expiresAt: new Date(input.now.getTime() + input.validForMs),
+  });
+  return token;
+}
+
+/** Marks a valid, unused, unexpired token used and returns it; null otherwise. Single use even under races. */
+export async function consumeUserToken(db: Queryable, token: string, kind: 'invite' | 'password_reset', now: Date) {
+  const [row] = await db
+    .update(userTokens)
+    .set({ usedAt: now })
+    .where(and(eq(userTokens.tokenHash, hashToken(token)), eq(userTokens.kind, kind), isNull(userTokens.usedAt), gt(userTokens.expiresAt, now)))
+    .returning();
+  return row ?? null;
+}

@@ -1,0 +1,193 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { App, AppDeps } from '../app';
+import { memberships, users } from '../db/schema';
+import { tooManyRequests, unauthorized } from '../errors';
+import { recordAudit } from '../audit/audit.queries';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
+import {
+  activeMemberships,
+  clearFailures,
+  consumeUserToken,
+  findUser,
+  findUserByEmail,
+  issueUserToken,
+  recentFailures,
+  recordFailure,
+} from './auth.queries';
+import { meResponse, passwordResetRequestBody, signInBody, tokenPasswordBody } from './auth.schema';
+import { createSession, revokeSession, revokeUserSessions, type SessionStage } from './sessions.queries';
+import { clearSessionCookie, setSessionCookie } from './session-cookie';
+
+/** Account lock-out: at most 10 failures per 15 minutes, then a wait that doubles with each failure. */
+export const FAILURE_WINDOW_MS = 15 * 60_000;
+export const FAILURES_BEFORE_DELAY = 10;
+export function lockoutDelayMs(failures: number): number {
+  if (failures < FAILURES_BEFORE_DELAY) return 0;
+  return Math.min(60_000 * 2 ** (failures - FAILURES_BEFORE_DELAY), FAILURE_WINDOW_MS);
+}
+
+export const PASSWORD_RESET_VALID_MS = 30 * 60_000;
+const signInRateLimit = { max: 60, timeWindow: 60_000 };
+
+export function registerAuthRoutes(app: App, deps: AppDeps): void {
+  const { db, clock, config, mailer } = deps;
+  const policy = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
+
+  /** Throws 429 while the account is in its lock-out delay. */
+  async function assertNotLocked(userId: string, now: Date) {
+    const failures = await recentFailures(db, userId, new Date(now.getTime() - FAILURE_WINDOW_MS));
+    const delay = lockoutDelayMs(failures.count);
+    if (delay > 0 && failures.last && failures.last.getTime() + delay > now.getTime()) {
+      const wait = (failures.last.getTime() + delay - now.getTime()) / 1000;
+      throw tooManyRequests('Too many failed sign-ins. Wait a little and try again, or reset your password.', wait, 'account_locked');
+    }
+  }
+
+  app.post(
+    '/api/v1/auth/sign-in',
+    {
+      config: { access: { kind: 'public' }, rateLimit: signInRateLimit },
+      schema: { tags: ['auth'], body: signInBody, response: { 200: z.object({ stage: z.enum(['full', 'mfa', 'enrol']) }) } },
+    },
+    async (request, reply) => {
+      const now = clock.now();
+      const { email, password, organisationId } = request.body;
+      const user = await findUserByEmail(db, email);
+      const audit = (orgId: string | null, outcome: 'success' | 'failure', actorId: string | null) =>
+        recordAudit(db, { orgId, actorKind: actorId ? 'user' : 'anonymous', actorId, action: 'auth.sign_in', requestId: request.id, outcome, at: now });
+      if (!user || !user.passwordHash) {
+        await verifyPassword(await dummyPasswordHash(), password);
+        await audit(null, 'failure', null);
+        throw unauthorized('That email and password do not match.', 'invalid_credentials');
+      }
+      await assertNotLocked(user.id, now);
+      const memberOf = await activeMemberships(db, user.id);
+      const membership = organisationId ? memberOf.find((m) => m.orgId === organisationId) : memberOf[0];
+      if (!(await verifyPassword(user.passwordHash, password)) || !membership) {
+        await recordFailure(db, user.id, now);
+        await audit(membership?.orgId ?? null, 'failure', user.id);
+        throw unauthorized('That email and password do not match.', 'invalid_credentials');
+      }
+      await clearFailures(db, user.id);
+      const stage: SessionStage = user.mfaEnabledAt ? 'mfa' : membership.settings.mfaRequired ? 'enrol' : 'full';
+      if (request.principal.kind === 'staff') await revokeSession(db, request.principal.sessionId, now);
+      const { token } = await createSession(db, { userId: user.id, orgId: membership.orgId, stage, now, policy });
+      await audit(membership.orgId, 'success', user.id);
+      setSessionCookie(reply, config, token);
+      return { stage };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/sign-out',
+    { config: { access: { kind: 'session' } }, schema: { tags: ['auth'] } },
+    async (request, reply) => {
+      if (request.principal.kind === 'staff') {
+        await revokeSession(db, request.principal.sessionId, clock.now());
+        await recordAudit(db, {
+          orgId: request.principal.orgId,
+          actorKind: 'user',
+          actorId: request.principal.userId,
+          action: 'auth.sign_out',
+          requestId: request.id,
+          outcome: 'success',
+          at: clock.now(),
+        });
+      }
+      clearSessionCookie(reply, config);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    { config: { access: { kind: 'session' } }, schema: { tags: ['auth'], response: { 200: meResponse } } },
+    async (request) => {
+      const p = request.principal;
+      if (p.kind !== 'staff') throw unauthorized();
+      const user = await findUser(db, p.userId);
+      const memberOf = await activeMemberships(db, p.userId);
+      const current = memberOf.find((m) => m.orgId === p.orgId);
+      if (!user || !current) throw unauthorized();
+      return {
+        user: { id: user.id, email: user.email, displayName: user.displayName, mfaEnabled: !!user.mfaEnabledAt, locale: user.locale },
+        organisation: { id: current.orgId, name: current.name },
+        role: p.role,
+        stage: p.stage,
+        organisations: memberOf.map((m) => ({ id: m.orgId, name: m.name, role: m.role })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset',
+    {
+      config: { access: { kind: 'public' }, rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: { tags: ['auth'], body: passwordResetRequestBody },
+    },
+    async (request, reply) => {
+      const now = clock.now();
+      const user = await findUserByEmail(db, request.body.email);
+      // Same answer whether or not the address is known.
+      if (user && (await activeMemberships(db, user.id)).length > 0) {
+        const token = await issueUserToken(db, { userId: user.id, kind: 'password_reset', now, validForMs: PASSWORD_RESET_VALID_MS });
+        await mailer.send({
+          to: user.email,
+          subject: 'Reset your Rapport password',
+          text: `Someone asked to reset the password for this address on Rapport.\n\nTo choose a new password, open this link within 30 minutes:\n${config.publicUrl}/reset-password#token=${token}\n\nIf it was not you, ignore this message: your password stays as it is.`,
+        });
+        await recordAudit(db, { orgId: null, actorKind: 'anonymous', actorId: null, action: 'auth.password_reset_requested', entityType: 'user', entityId: user.id, requestId: request.id, outcome: 'success', at: now });
+      }
+      return reply.status(202).send({ message: 'If that address has an account, a reset link is on its way.' });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset/complete',
+    {
+      config: { access: { kind: 'public' }, rateLimit: { max: 20, timeWindow: 60_000 } },
+      schema: { tags: ['auth'], body: tokenPasswordBody },
+    },
+    async (request, reply) => {
+      const now = clock.now();
+      const passwordHash = await hashPassword(request.body.password);
+      const done = await db.transaction(async (tx) => {
+        const token = await consumeUserToken(tx, request.body.token, 'password_reset', now);
+        if (!token) return false;
+        await tx.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, token.userId));
+        await revokeUserSessions(tx, token.userId, now);
+        await clearFailures(tx, token.userId);
+        await recordAudit(tx, { orgId: null, actorKind: 'user', actorId: token.userId, action: 'auth.password_reset', entityType: 'user', entityId: token.userId, requestId: request.id, outcome: 'success', at: now });
+        return true;
+      });
+      if (!done) throw unauthorized('This reset link has expired or was already used. Ask for a new one.', 'invalid_token');
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/invitation/accept',
+    {
+      config: { access: { kind: 'public' }, rateLimit: { max: 20, timeWindow: 60_000 } },
+      schema: { tags: ['auth'], body: tokenPasswordBody },
+    },
+    async (request, reply) => {
+      const now = clock.now();
+      const passwordHash = await hashPassword(request.body.password);
+      const done = await db.transaction(async (tx) => {
+        const token = await consumeUserToken(tx, request.body.token, 'invite', now);
+        if (!token || !token.orgId) return false;
+        await tx.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, token.userId));
+        await tx
+          .update(memberships)
+          .set({ status: 'active' })
+          .where(and(eq(memberships.userId, token.userId), eq(memberships.orgId, token.orgId), eq(memberships.status, 'invited')));
+        await recordAudit(tx, { orgId: token.orgId, actorKind: 'user', actorId: token.userId, action: 'auth.invitation_accepted', entityType: 'user', entityId: token.userId, requestId: request.id, outcome: 'success', at: now });
+        return true;
+      });
+      if (!done) throw unauthorized('This invitation has expired or was already used. Ask your administrator for a new one.', 'invalid_token');
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,340 @@
+/**
+ * The one schema module. Every tenant-owned table carries `org_id` (the distribution key if a
+ * deployment is ever sharded by tenant) and every query filters by it. Migrations are generated
+ * from this file by drizzle-kit into `packages/server/drizzle/` and then frozen.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const id = () => uuid('id').primaryKey().defaultRandom();
+const orgId = () =>
+  uuid('org_id')
+    .notNull()
+    .references(() => organisations.id);
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+export const roles = ['admin', 'supervisor', 'clinician'] as const;
+export type Role = (typeof roles)[number];
+
+/** Organisation settings; validated by `organisationSettingsSchema` before they are stored. */
+export type OrganisationSettings = {
+  colour: string;
+  timeZone: string;
+  workingHours: { days: number[]; start: string; end: string };
+  mfaRequired: boolean;
+  crisisResources: string | null;
+  linkExpiryDays: number | null;
+  reminderAfterDays: number | null;
+  quietHours: { start: string; end: string };
+  onCallSupervisorUserId: string | null;
+  languages: string[];
+};
+
+export const organisations = pgTable('organisations', {
+  id: id(),
+  name: text('name').notNull(),
+  settings: jsonb('settings').$type<OrganisationSettings>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const programmes = pgTable(
+  'programmes',
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    description: text('description'),
+    archivedAt: ts('archived_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('programmes_org_idx').on(t.orgId, t.name)],
+);
+
+/** A person who can sign in. Identity is global; what they may do is per organisation (memberships). */
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    email: text('email').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash'),
+    /** TOTP seed, encrypted with the server key (AES-256-GCM), never stored in the clear. */
+    mfaSecret: text('mfa_secret'),
+    mfaEnabledAt: ts('mfa_enabled_at'),
+    locale: text('locale').notNull().default('en'),
+    createdAt: createdAt(),
+    passwordChangedAt: ts('password_changed_at'),
+  },
+  (t) => [uniqueIndex('users_email_idx').on(t.email)],
+);
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    id: id(),
+    orgId: orgId(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    role: text('role').$type<Role>().notNull(),
+    status: text('status').$type<'invited' | 'active' | 'deactivated'>().notNull().default('active'),
+    experienceYears: smallint('experience_years'),
+    trainee: boolean('trainee').notNull().default(false),
+    /** The therapist lets supervisors see their alliance calibration report. */
+    calibrationConsent: boolean('calibration_consent').notNull().default(false),
+    createdAt: createdAt(),
+    deactivatedAt: ts('deactivated_at'),
+  },
+  (t) => [uniqueIndex('memberships_org_user_idx').on(t.orgId, t.userId), index('memberships_user_idx').on(t.userId)],
+);
+
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: id(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    codeHash: text('code_hash').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
+
+/** Staff sessions. Only the SHA-256 of the cookie token is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: id(),
+    tokenHash: text('token_hash').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    orgId: orgId(),
+    /** 'mfa' = password accepted, second factor outstanding; 'enrol' = must set up MFA first. */
+    stage: text('stage').$type<'full' | 'mfa' | 'enrol'>().notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('sessions_token_idx').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
+);
+
+export const signInFailures = pgTable(
+  'sign_in_failures',
+  {
+    id: id(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('sign_in_failures_user_idx').on(t.userId, t.at)],
+);
+
+/** Single-use emailed tokens: invitations and password resets. */
+export const userTokens = pgTable(
+  'user_tokens',
+  {
+    id: id(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    orgId: uuid('org_id').references(() => organisations.id),
+    kind: text('kind').$type<'invite' | 'password_reset'>().notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('user_tokens_hash_idx').on(t.tokenHash)],
+);
+
+export const clients = pgTable(
+  'clients',
+  {
+    id: id(),
+    orgId: orgId(),
+    givenName: text('given_name').notNull(),
+    familyName: text('family_name').notNull(),
+    preferredName: text('preferred_name'),
+    email: text('email'),
+    mobile: text('mobile'),
+    language: text('language').notNull().default('en'),
+    timeZone: text('time_zone'),
+    dateOfBirth: date('date_of_birth'),
+    status: text('status').$type<'active' | 'inactive'>().notNull().default('active'),
+    externalRef: text('external_ref'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('clients_org_name_idx').on(t.orgId, t.familyName, t.givenName, t.id)],
+);
+
+/** Consent per contact channel, as a history: the latest row per channel is in force. */
+export const clientConsents = pgTable(
+  'client_consents',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    channel: text('channel').$type<'email' | 'sms'>().notNull(),
+    granted: boolean('granted').notNull(),
+    recordedBy: uuid('recorded_by').references(() => users.id),
+    /** 'staff' when recorded by a user, 'client' when the client opted out themselves. */
+    source: text('source').$type<'staff' | 'client'>().notNull().default('staff'),
+    note: text('note'),
+    recordedAt: ts('recorded_at').notNull(),
+  },
+  (t) => [index('client_consents_client_idx').on(t.orgId, t.clientId, t.channel, t.recordedAt)],
+);
+
+export const careTeamMembers = pgTable(
+  'care_team_members',
+  {
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    addedAt: ts('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.userId] }), index('care_team_user_idx').on(t.orgId, t.userId)],
+);
+
+export const episodeEndReasons = ['completed', 'dropped_out', 'referred_on'] as const;
+
+export const episodes = pgTable(
+  'episodes',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    programmeId: uuid('programme_id').references(() => programmes.id),
+    primaryClinicianId: uuid('primary_clinician_id')
+      .notNull()
+      .references(() => users.id),
+    presentingProblem: text('presenting_problem'),
+    startedOn: date('started_on').notNull(),
+    endedOn: date('ended_on'),
+    endReason: text('end_reason').$type<(typeof episodeEndReasons)[number]>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('episodes_client_idx').on(t.orgId, t.clientId)],
+);
+
+export const appointmentStatuses = ['scheduled', 'attended', 'cancelled', 'did_not_attend'] as const;
+
+export const appointments = pgTable(
+  'appointments',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    episodeId: uuid('episode_id').references(() => episodes.id),
+    clinicianId: uuid('clinician_id')
+      .notNull()
+      .references(() => users.id),
+    startsAt: ts('starts_at').notNull(),
+    durationMinutes: smallint('duration_minutes').notNull().default(50),
+    kind: text('kind').$type<'assessment' | 'treatment' | 'follow_up'>().notNull().default('treatment'),
+    status: text('status').$type<(typeof appointmentStatuses)[number]>().notNull().default('scheduled'),
+    cancelledBy: text('cancelled_by').$type<'client' | 'clinic'>(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('appointments_client_idx').on(t.orgId, t.clientId, t.startsAt),
+    index('appointments_clinician_idx').on(t.orgId, t.clinicianId, t.startsAt),
+  ],
+);
+
+/**
+ * Append-only audit trail: ids, never names. A trigger refuses UPDATE and DELETE. `org_id` is
+ * nullable only for events before anyone is known (a failed sign-in for an unknown address).
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id').references(() => organisations.id),
+    actorKind: text('actor_kind').$type<'user' | 'system' | 'client_link' | 'kiosk' | 'api_token' | 'anonymous'>().notNull(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    clientId: uuid('client_id'),
+    entityType: text('entity_type'),
+    entityId: text('entity_id'),
+    requestId: text('request_id'),
+    outcome: text('outcome').$type<'success' | 'denied' | 'failure'>().notNull(),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('audit_events_client_idx').on(t.orgId, t.clientId, t.id), index('audit_events_org_idx').on(t.orgId, t.id)],
+);
+
+/** The hash chain over each organisation's audit events, written by the sealing job; append-only too. */
+export const auditSeals = pgTable(
+  'audit_seals',
+  {
+    eventId: bigint('event_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => auditEvents.id),
+    /** '' for events with no organisation: they form their own chain. */
+    chainKey: text('chain_key').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    sealedAt: ts('sealed_at').notNull(),
+  },
+  (t) => [index('audit_seals_chain_idx').on(t.chainKey, t.eventId)],
+);
+
+/**
+ * Durable background work. A job is claimed with `FOR UPDATE SKIP LOCKED`, so several worker
+ * processes never run the same job; `key` is unique so the same work is never queued twice.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id'),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    runAt: ts('run_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(8),
+    lockedUntil: ts('locked_until'),
+    lockedBy: text('locked_by'),
+    lastError: text('last_error'),
+    doneAt: ts('done_at'),
+    failedAt: ts('failed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('jobs_key_idx').on(t.key), index('jobs_due_idx').on(t.runAt).where(sql`done_at IS NULL AND failed_at IS NULL`)],
+);

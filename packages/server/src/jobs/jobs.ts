@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Db } from '../db/database';
+import type { Clock } from '../lib/clock';
+import type { Mailer } from '../mail/mailer';
+import { sealAuditEvents } from '../audit/audit-chain';
+import { JobRunner, type JobHandler } from './job-runner';
+
+export type JobDeps = { db: Db; clock: Clock; logger: Logger; mailer: Mailer; config: Config };
+
+/** Every kind of background job, in one table of handlers. Features add theirs here. */
+export function jobHandlers(_deps: JobDeps): Record<string, JobHandler> {
+  return {
+    'audit.seal': async (_job, { db, now }) => {
+      await sealAuditEvents(db, now);
+    },
+  };
+}
+
+/** The runner with every handler and the recurring jobs (audit sealing each minute). */
+export function createJobRunner(deps: JobDeps, options: { pollMs?: number } = {}): JobRunner {
+  return new JobRunner({
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    handlers: jobHandlers(deps),
+    recurring: [{ kind: 'audit.seal', everyMs: 60_000 }],
+    ...options,
+  });
+}

@@ -1,0 +1,18 @@
+/** Until the web app lands, `/` says what is running and where the API is described. */
+export function renderHomePage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Rapport</title>
+</head>
+<body>
+<main>
+<h1>Rapport is running</h1>
+<p>Rapport is open-source measurement-based care for psychotherapy: validated questionnaires, the client's and the therapist's view of the alliance side by side, alerts and outcomes.</p>
+<p>The clinician web app is not built yet. The REST API is described in <a href="/api/v1/openapi.json">the OpenAPI document</a>; the health check is at <a href="/healthz">/healthz</a>.</p>
+</main>
+</body>
+</html>`;
+}

@@ -132,11 +132,15 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
       // Same answer whether or not the address is known.
       if (user && (await activeMemberships(db, user.id)).length > 0) {
         const token = await issueUserToken(db, { userId: user.id, kind: 'password_reset', now, validForMs: PASSWORD_RESET_VALID_MS });
-        await mailer.send({
-          to: user.email,
-          subject: 'Reset your Rapport password',
-          text: `Someone asked to reset the password for this address on Rapport.\n\nTo choose a new password, open this link within 30 minutes:\n${config.publicUrl}/reset-password#token=${token}\n\nIf it was not you, ignore this message: your password stays as it is.`,
-        });
+        // Not awaited: waiting for the mail server would make a known address answer slower than an
+        // unknown one, and a mail failure would turn into a 500 only known addresses can get.
+        mailer
+          .send({
+            to: user.email,
+            subject: 'Reset your Rapport password',
+            text: `Someone asked to reset the password for this address on Rapport.\n\nTo choose a new password, open this link within 30 minutes:\n${config.publicUrl}/reset-password#token=${token}\n\nIf it was not you, ignore this message: your password stays as it is.`,
+          })
+          .catch((error: Error & { code?: string }) => request.log.warn({ err: { type: error.name, code: error.code } }, 'password reset email not sent'));
         await recordAudit(db, { orgId: null, actorKind: 'anonymous', actorId: null, action: 'auth.password_reset_requested', entityType: 'user', entityId: user.id, requestId: request.id, outcome: 'success', at: now });
       }
       return reply.status(202).send({ message: 'If that address has an account, a reset link is on its way.' });

@@ -338,3 +338,294 @@ export const jobs = pgTable(
   },
   (t) => [uniqueIndex('jobs_key_idx').on(t.key), index('jobs_due_idx').on(t.runAt).where(sql`done_at IS NULL AND failed_at IS NULL`)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Delivery: protocols, assignments, links, kiosk devices, responses, alerts, content packs.
+// ---------------------------------------------------------------------------------------------
+
+/** When a protocol rule fires. Times follow the client's time zone (the organisation's by default). */
+export type ProtocolTrigger =
+  | { kind: 'intake' }
+  | { kind: 'before_each'; hoursBefore: number }
+  | { kind: 'after_each_attended' }
+  | { kind: 'every_nth'; n: number }
+  | { kind: 'discharge' };
+
+/** One line of a protocol: which instruments (a bundle), from whom, and when. */
+export type ProtocolRule = {
+  /** Stable within the protocol; part of each assignment's idempotency key. */
+  id: string;
+  instrumentIds: string[];
+  respondent: 'client' | 'clinician';
+  trigger: ProtocolTrigger;
+};
+
+/**
+ * A measurement protocol. `programme_id` null and `episode_id` null = the organisation's default;
+ * a programme's protocol overrides it; an episode's protocol overrides both.
+ */
+export const protocols = pgTable(
+  'protocols',
+  {
+    id: id(),
+    orgId: orgId(),
+    programmeId: uuid('programme_id').references(() => programmes.id),
+    episodeId: uuid('episode_id').references(() => episodes.id),
+    name: text('name').notNull(),
+    rules: jsonb('rules').$type<ProtocolRule[]>().notNull(),
+    /** Days after sending; null = no reminder. Overrides the organisation default when set. */
+    reminderAfterDays: smallint('reminder_after_days'),
+    /** Days after sending; null = the organisation default. Clinician questionnaires never expire. */
+    expiryDays: smallint('expiry_days'),
+    version: integer('version').notNull().default(1),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    archivedAt: ts('archived_at'),
+  },
+  (t) => [index('protocols_org_idx').on(t.orgId, t.programmeId, t.episodeId)],
+);
+
+export const assignmentStatuses = ['scheduled', 'sent', 'opened', 'in_progress', 'completed', 'expired', 'cancelled'] as const;
+export type AssignmentStatus = (typeof assignmentStatuses)[number];
+export const channels = ['email', 'sms', 'kiosk', 'in_session', 'link'] as const;
+export type Channel = (typeof channels)[number];
+
+/** One questionnaire (or bundle) due from one respondent, usually for one appointment. */
+export const assignments = pgTable(
+  'assignments',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    episodeId: uuid('episode_id').references(() => episodes.id),
+    appointmentId: uuid('appointment_id').references(() => appointments.id),
+    protocolId: uuid('protocol_id').references(() => protocols.id),
+    /** `<protocol rule id>:<trigger instance>` for protocol-made assignments; unique per client, so a protocol never makes the same one twice. */
+    dedupeKey: text('dedupe_key'),
+    instrumentIds: jsonb('instrument_ids').$type<string[]>().notNull(),
+    respondent: text('respondent').$type<'client' | 'clinician'>().notNull(),
+    /** For clinician questionnaires (the therapist's alliance rating): who must answer. */
+    respondentUserId: uuid('respondent_user_id').references(() => users.id),
+    channel: text('channel').$type<Channel>().notNull(),
+    status: text('status').$type<AssignmentStatus>().notNull().default('scheduled'),
+    scheduledFor: ts('scheduled_for').notNull(),
+    sentAt: ts('sent_at'),
+    openedAt: ts('opened_at'),
+    completedAt: ts('completed_at'),
+    expiresAt: ts('expires_at'),
+    cancelledAt: ts('cancelled_at'),
+    reminderAfterDays: smallint('reminder_after_days'),
+    expiryDays: smallint('expiry_days'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('assignments_client_idx').on(t.orgId, t.clientId, t.createdAt),
+    index('assignments_due_idx').on(t.status, t.scheduledFor),
+    uniqueIndex('assignments_dedupe_idx').on(t.clientId, t.dedupeKey),
+  ],
+);
+
+/** Secure links: a random token (≥128 bits) per message sent, stored hashed; valid while its assignment is open. */
+export const assignmentLinks = pgTable(
+  'assignment_links',
+  {
+    id: id(),
+    orgId: orgId(),
+    assignmentId: uuid('assignment_id')
+      .notNull()
+      .references(() => assignments.id),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('assignment_links_hash_idx').on(t.tokenHash), index('assignment_links_assignment_idx').on(t.assignmentId)],
+);
+
+/** The short session a link, kiosk code or in-session hand-off is exchanged for; scoped to one assignment. */
+export const linkSessions = pgTable(
+  'link_sessions',
+  {
+    id: id(),
+    orgId: orgId(),
+    assignmentId: uuid('assignment_id')
+      .notNull()
+      .references(() => assignments.id),
+    tokenHash: text('token_hash').notNull(),
+    via: text('via').$type<'link' | 'kiosk' | 'in_session'>().notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    endedAt: ts('ended_at'),
+  },
+  (t) => [uniqueIndex('link_sessions_hash_idx').on(t.tokenHash), index('link_sessions_assignment_idx').on(t.assignmentId)],
+);
+
+/** A clinic's kiosk device (waiting-room tablet), known by a long random device token in a cookie. */
+export const kioskDevices = pgTable(
+  'kiosk_devices',
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    failedAttempts: smallint('failed_attempts').notNull().default(0),
+    lockedAt: ts('locked_at'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('kiosk_devices_hash_idx').on(t.tokenHash)],
+);
+
+/** 6-digit kiosk codes: the one short secret. HMAC-hashed with the server key, 30 minutes, single use. */
+export const kioskCodes = pgTable(
+  'kiosk_codes',
+  {
+    id: id(),
+    orgId: orgId(),
+    assignmentId: uuid('assignment_id')
+      .notNull()
+      .references(() => assignments.id),
+    codeHash: text('code_hash').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('kiosk_codes_lookup_idx').on(t.orgId, t.codeHash)],
+);
+
+export type ResponseFlag = { kind: string; itemId?: string; [key: string]: unknown };
+
+/**
+ * Answers to one instrument. Append-only once completed (a trigger refuses changes to completed
+ * rows); corrections are new rows that point at what they supersede. An `in_progress` row holds
+ * autosaved answers. `submission_id` is generated by the client page, so a retried submit never
+ * makes a second response.
+ */
+export const responses = pgTable(
+  'responses',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    assignmentId: uuid('assignment_id').references(() => assignments.id),
+    episodeId: uuid('episode_id').references(() => episodes.id),
+    appointmentId: uuid('appointment_id').references(() => appointments.id),
+    instrumentId: text('instrument_id').notNull(),
+    instrumentVersion: text('instrument_version').notNull(),
+    respondent: text('respondent').$type<'client' | 'clinician'>().notNull(),
+    respondentUserId: uuid('respondent_user_id').references(() => users.id),
+    status: text('status').$type<'in_progress' | 'completed'>().notNull(),
+    submissionId: uuid('submission_id'),
+    answers: jsonb('answers').$type<Record<string, number | null>>().notNull(),
+    complete: boolean('complete'),
+    /** Exact value (a prorated total keeps its decimals). */
+    total: text('total').$type<string>(),
+    subscales: jsonb('subscales').$type<Record<string, unknown>>(),
+    bandId: text('band_id'),
+    bandLabel: text('band_label'),
+    flags: jsonb('flags').$type<ResponseFlag[]>(),
+    prorated: boolean('prorated'),
+    scoreDetail: jsonb('score_detail').$type<Record<string, unknown>>(),
+    scorerVersion: text('scorer_version'),
+    channel: text('channel').$type<Channel>(),
+    supersedesId: uuid('supersedes_id'),
+    startedAt: ts('started_at').notNull(),
+    submittedAt: ts('submitted_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('responses_client_idx').on(t.orgId, t.clientId, t.instrumentId, t.submittedAt),
+    uniqueIndex('responses_submission_idx').on(t.submissionId, t.instrumentId),
+    uniqueIndex('responses_in_progress_idx').on(t.assignmentId, t.instrumentId).where(sql`status = 'in_progress'`),
+  ],
+);
+
+export const alertKinds = [
+  'risk_item',
+  'reliable_deterioration',
+  'not_on_track',
+  'low_alliance',
+  'alliance_rupture',
+  'therapist_over_client',
+  'missed_questionnaires',
+  'stopped_checkins',
+  'dropout_risk',
+] as const;
+export type AlertKind = (typeof alertKinds)[number];
+
+/** A clinical alert with its lifecycle. `evidence_key` makes an alert unique per piece of evidence. */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    episodeId: uuid('episode_id').references(() => episodes.id),
+    responseId: uuid('response_id').references(() => responses.id),
+    kind: text('kind').$type<AlertKind>().notNull(),
+    urgent: boolean('urgent').notNull().default(false),
+    status: text('status').$type<'open' | 'acknowledged' | 'resolved'>().notNull().default('open'),
+    evidenceKey: text('evidence_key').notNull(),
+    evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
+    rulesVersion: text('rules_version').notNull(),
+    createdAt: createdAt(),
+    acknowledgedBy: uuid('acknowledged_by').references(() => users.id),
+    acknowledgedAt: ts('acknowledged_at'),
+    resolvedBy: uuid('resolved_by').references(() => users.id),
+    resolvedAt: ts('resolved_at'),
+    resolutionAction: text('resolution_action'),
+    resolutionNote: text('resolution_note'),
+    escalatedAt: ts('escalated_at'),
+  },
+  (t) => [
+    uniqueIndex('alerts_evidence_idx').on(t.orgId, t.clientId, t.kind, t.evidenceKey),
+    index('alerts_open_idx').on(t.orgId, t.status, t.createdAt),
+  ],
+);
+
+/** A clinic's licensed wording for a structure-only instrument, or its own custom instrument, versioned. */
+export const orgInstruments = pgTable(
+  'org_instruments',
+  {
+    id: id(),
+    orgId: orgId(),
+    kind: text('kind').$type<'content_pack' | 'custom_instrument'>().notNull(),
+    instrumentId: text('instrument_id').notNull(),
+    version: integer('version').notNull(),
+    document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    uploadedBy: uuid('uploaded_by').references(() => users.id),
+    createdAt: createdAt(),
+    retiredAt: ts('retired_at'),
+  },
+  (t) => [uniqueIndex('org_instruments_version_idx').on(t.orgId, t.kind, t.instrumentId, t.version)],
+);
+
+/** Messages sent to people, one row per assignment (or alert) and kind: the at-most-once record. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: id(),
+    orgId: orgId(),
+    /** e.g. `assignment:<id>:invite`, `assignment:<id>:reminder`, `alert:<id>:urgent:<userId>`. */
+    key: text('key').notNull(),
+    channel: text('channel').$type<'email' | 'sms'>().notNull(),
+    clientId: uuid('client_id').references(() => clients.id),
+    userId: uuid('user_id').references(() => users.id),
+    status: text('status').$type<'sending' | 'sent' | 'skipped'>().notNull(),
+    skipReason: text('skip_reason'),
+    createdAt: createdAt(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [uniqueIndex('messages_key_idx').on(t.key, t.channel)],
+);

@@ -1,0 +1,124 @@
+import { WORLD_PASSWORD, type World } from './access-matrix.world';
+
+/**
+ * Who the access matrix sends requests as, and how each one signs its requests.
+ *
+ * Adding a principal (a client's link session, a kiosk device, an API token) is one line here. A
+ * principal with `unlisted: 'anonymous'` expects, on every route whose row does not name it, what
+ * an anonymous caller gets there; name it in a row only where it differs (its own routes).
+ */
+export const principals = {
+  anonymous: { headers: (_w: World) => ({}) },
+  clinicianOnTeam: { headers: (w: World) => ({ cookie: w.clinicianOnTeam.cookie }) },
+  clinicianOffTeam: { headers: (w: World) => ({ cookie: w.clinicianOffTeam.cookie }) },
+  supervisor: { headers: (w: World) => ({ cookie: w.supervisor.cookie }) },
+  admin: { headers: (w: World) => ({ cookie: w.admin.cookie }) },
+  otherOrgAdmin: { headers: (w: World) => ({ cookie: w.otherOrgAdmin.cookie }) },
+  deactivated: { headers: (w: World) => ({ cookie: w.deactivated.cookie }) },
+} satisfies Record<string, PrincipalDefinition>;
+
+export type PrincipalDefinition = {
+  headers: (w: World) => Record<string, string>;
+  /** Where a row does not name this principal, expect what this other principal gets. */
+  unlisted?: 'anonymous';
+};
+export type PrincipalName = keyof typeof principals;
+
+export type MatrixEntry = {
+  /** Expected status per principal. */
+  expect: Partial<Record<PrincipalName, number>>;
+  /** A minimal valid body, so validation never hides the access decision. */
+  body?: (w: World) => unknown;
+  /** A minimal valid query string (without `?`). */
+  query?: string;
+  /** Path parameters other than the defaults of {@link defaultParams}. */
+  params?: (w: World) => Record<string, string>;
+  /**
+   * Success changes state another principal's request depends on (sign-out ends the session,
+   * a single-use token is spent, a user is deactivated): every principal gets a fresh world.
+   */
+  fresh?: boolean;
+};
+
+/** What each path parameter names unless a row says otherwise. */
+export function defaultParams(w: World): Record<string, string> {
+  return {
+    clientId: w.clientId,
+    userId: w.target.userId,
+    programmeId: w.programmeId,
+    episodeId: w.episodeId,
+    appointmentId: w.appointmentId,
+  };
+}
+
+// Shorthands for the common rows, spelled out in full so each row reads as the matrix it is.
+const everyone = (status: number) => ({
+  anonymous: status,
+  clinicianOnTeam: status,
+  clinicianOffTeam: status,
+  supervisor: status,
+  admin: status,
+  otherOrgAdmin: status,
+  deactivated: status,
+});
+/** Any signed-in, active staff member of any organisation. */
+const anyStaff = (ok: number) => ({ ...everyone(ok), anonymous: 401, deactivated: 401 });
+/** Staff who can see the fixture client: its care team, and its organisation's supervisors and admins. */
+const clientSeers = (ok: number) => ({ ...anyStaff(ok), clinicianOffTeam: 404, otherOrgAdmin: 404 });
+
+/**
+ * Every route in the app's route table and what each principal gets from it. A route without a
+ * row, or a row without a route, fails the access-matrix test.
+ */
+export const accessMatrix: Record<string, MatrixEntry> = {
+  // System
+  'GET /': { expect: everyone(200) },
+  'GET /healthz': { expect: everyone(200) },
+  // Gated by the control token in the data folder, not by a session: nobody here presents it.
+  'POST /internal/backup': { expect: everyone(401) },
+
+  // Sign-in and account
+  'POST /api/v1/auth/sign-in': {
+    expect: everyone(200),
+    body: (w) => ({ email: w.signInUser.email, password: WORLD_PASSWORD }),
+    fresh: true, // signing in ends the caller's current session
+  },
+  'POST /api/v1/auth/sign-out': { expect: anyStaff(204), fresh: true },
+  'GET /api/v1/me': { expect: anyStaff(200) },
+  'POST /api/v1/auth/password-reset': { expect: everyone(202), body: (w) => ({ email: w.signInUser.email }) },
+  'POST /api/v1/auth/password-reset/complete': {
+    expect: everyone(204),
+    body: (w) => ({ token: w.passwordResetToken, password: 'a brand new passphrase' }),
+    fresh: true,
+  },
+  'POST /api/v1/auth/invitation/accept': {
+    expect: everyone(204),
+    body: (w) => ({ token: w.invited.token, password: 'a brand new passphrase' }),
+    fresh: true,
+  },
+  'POST /api/v1/auth/mfa/enrol': { expect: anyStaff(200), fresh: true },
+  'POST /api/v1/auth/mfa/enrol/confirm': {
+    expect: anyStaff(200),
+    body: async (w) => ({ code: await w.currentTotpCode() }),
+    fresh: true,
+  },
+  // Only a session waiting for its second factor may verify; every session here is fully signed in.
+  'POST /api/v1/auth/mfa/verify': { expect: everyone(401), body: () => ({ code: '123456' }) },
+
+  // Clients
+  'GET /api/v1/clients': { expect: anyStaff(200), query: 'limit=5' },
+  'POST /api/v1/clients': { expect: anyStaff(201), body: () => ({ givenName: 'Matrix', familyName: 'Row' }) },
+  'GET /api/v1/clients/:clientId': { expect: clientSeers(200) },
+  'PATCH /api/v1/clients/:clientId': { expect: clientSeers(200), body: () => ({ preferredName: 'Sam' }) },
+  'GET /api/v1/clients/:clientId/consents': { expect: clientSeers(200) },
+  'POST /api/v1/clients/:clientId/consents': { expect: clientSeers(201), body: () => ({ channel: 'email', granted: true }) },
+  'GET /api/v1/clients/:clientId/care-team': { expect: clientSeers(200) },
+  'PUT /api/v1/clients/:clientId/care-team/:userId': { expect: clientSeers(204), params: (w) => ({ userId: w.addable.userId }) },
+  'DELETE /api/v1/clients/:clientId/care-team/:userId': {
+    expect: { ...clientSeers(204), clinicianOnTeam: 403, clinicianOffTeam: 403 },
+    fresh: true,
+  },
+  'GET /api/v1/clients/:clientId/audit': {
+    expect: { ...clientSeers(200), clinicianOnTeam: 403, clinicianOffTeam: 403, supervisor: 403 },
+  },
+};

@@ -1,0 +1,145 @@
+import { and, eq } from 'drizzle-orm';
+import { appointments, episodes, memberships, programmes, users, type Role } from '../src/db/schema';
+import { issueUserToken } from '../src/auth/auth.queries';
+import { hashPassword } from '../src/auth/passwords';
+import { currentTotp, newTotpSecret } from '../src/auth/totp';
+import { encryptSecret } from '../src/lib/crypto';
+import type { TestContext } from './context';
+
+/** The password of {@link World.signInUser}, hashed once per process (argon2 is slow on purpose). */
+export const WORLD_PASSWORD = 'correct horse battery staple';
+let passwordHash: Promise<string> | undefined;
+
+export type WorldStaff = { userId: string; email: string; cookie: string };
+
+/**
+ * One fixture world for the access matrix and the fuzz test: two organisations, a client on the
+ * first clinician's care team with an episode and an appointment, a programme, and throwaway users
+ * for the routes that act on users. Every id a route's path can name is here.
+ */
+export type World = {
+  orgId: string;
+  otherOrgId: string;
+  /** Staff of the first organisation, each with a live, fully signed-in session. */
+  clinicianOnTeam: WorldStaff;
+  clinicianOffTeam: WorldStaff;
+  supervisor: WorldStaff;
+  admin: WorldStaff;
+  /** A clinician on the care team whose membership was deactivated after their session began. */
+  deactivated: WorldStaff;
+  /** The other organisation's admin. */
+  otherOrgAdmin: WorldStaff;
+  /** A clinician on the care team that user routes (deactivate, role, MFA reset) and care-team removal act on. */
+  target: WorldStaff;
+  /** An active clinician not on the care team, to add to it. */
+  addable: WorldStaff;
+  /** A staff member with a password, for sign-in and password-reset requests. */
+  signInUser: WorldStaff;
+  /** An invited (not yet active) member and their invitation token. */
+  invited: { userId: string; email: string; token: string };
+  /** A live password-reset token for {@link World.target}. */
+  passwordResetToken: string;
+  /** The code an authenticator app enrolled with this world's TOTP seed shows now (every staff member above has started enrolling with it). */
+  currentTotpCode: () => Promise<string>;
+  clientId: string;
+  /** A client of the other organisation. */
+  otherOrgClientId: string;
+  programmeId: string;
+  episodeId: string;
+  appointmentId: string;
+};
+
+/** Builds a fresh {@link World} in the test context's database (new organisations each time). */
+export async function buildWorld(ctx: TestContext): Promise<World> {
+  const now = ctx.clock.now();
+  const totpSecret = newTotpSecret();
+  const mfaSecret = encryptSecret(totpSecret, ctx.secretKey);
+  passwordHash ??= hashPassword(WORLD_PASSWORD);
+  const hash = await passwordHash;
+
+  const org = await ctx.buildOrganisation();
+  const otherOrg = await ctx.buildOrganisation();
+
+  async function staff(orgId: string, role: Role, withPassword = false): Promise<WorldStaff> {
+    const s = await ctx.buildStaff(orgId, role);
+    await ctx.db.update(users).set({ mfaSecret, ...(withPassword ? { passwordHash: hash } : {}) }).where(eq(users.id, s.userId));
+    return { userId: s.userId, email: s.email, cookie: s.cookie };
+  }
+
+  const clinicianOnTeam = await staff(org.id, 'clinician');
+  const clinicianOffTeam = await staff(org.id, 'clinician');
+  const supervisor = await staff(org.id, 'supervisor');
+  const admin = await staff(org.id, 'admin');
+  const deactivated = await staff(org.id, 'clinician');
+  const target = await staff(org.id, 'clinician');
+  const addable = await staff(org.id, 'clinician');
+  const signInUser = await staff(org.id, 'clinician', true);
+  const otherOrgAdmin = await staff(otherOrg.id, 'admin');
+
+  const client = await ctx.buildClient(org.id, {}, [clinicianOnTeam.userId, deactivated.userId, target.userId]);
+  const otherOrgClient = await ctx.buildClient(otherOrg.id, {}, []);
+  await ctx.deactivate(org.id, deactivated.userId);
+
+  const invitedStaff = await ctx.buildStaff(org.id, 'clinician');
+  await ctx.db
+    .update(memberships)
+    .set({ status: 'invited' })
+    .where(and(eq(memberships.orgId, org.id), eq(memberships.userId, invitedStaff.userId)));
+  const invitationToken = await issueUserToken(ctx.db, { userId: invitedStaff.userId, orgId: org.id, kind: 'invite', now, validForMs: 86_400_000 });
+  const passwordResetToken = await issueUserToken(ctx.db, { userId: target.userId, kind: 'password_reset', now, validForMs: 1_800_000 });
+
+  const [programme] = await ctx.db.insert(programmes).values({ orgId: org.id, name: 'Adult anxiety', createdAt: now }).returning();
+  const [episode] = await ctx.db
+    .insert(episodes)
+    .values({ orgId: org.id, clientId: client.id, programmeId: programme!.id, primaryClinicianId: clinicianOnTeam.userId, startedOn: '2026-02-01', createdAt: now })
+    .returning();
+  const [appointment] = await ctx.db
+    .insert(appointments)
+    .values({
+      orgId: org.id,
+      clientId: client.id,
+      episodeId: episode!.id,
+      clinicianId: clinicianOnTeam.userId,
+      startsAt: new Date(now.getTime() + 86_400_000),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+
+  return {
+    orgId: org.id,
+    otherOrgId: otherOrg.id,
+    clinicianOnTeam,
+    clinicianOffTeam,
+    supervisor,
+    admin,
+    deactivated,
+    otherOrgAdmin,
+    target,
+    addable,
+    signInUser,
+    invited: { userId: invitedStaff.userId, email: invitedStaff.email, token: invitationToken },
+    passwordResetToken,
+    currentTotpCode: () => currentTotp(totpSecret, ctx.clock.now()),
+    clientId: client.id,
+    otherOrgClientId: otherOrgClient.id,
+    programmeId: programme!.id,
+    episodeId: episode!.id,
+    appointmentId: appointment!.id,
+  };
+}
+
+/** `'GET /api/v1/clients/:clientId'` → method and URL pattern. */
+export function splitRouteKey(key: string): { method: string; url: string } {
+  const space = key.indexOf(' ');
+  return { method: key.slice(0, space), url: key.slice(space + 1) };
+}
+
+/** Fills `:name` path parameters; a parameter with no value is a mistake in the table, not a 404. */
+export function fillPath(url: string, values: Record<string, string>): string {
+  return url.replace(/:(\w+)/g, (_m, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`No fixture value for path parameter :${name} in ${url}; add it to defaultParams or the row's params.`);
+    return encodeURIComponent(value);
+  });
+}

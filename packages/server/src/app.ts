@@ -30,6 +30,13 @@ import { registerEpisodeRoutes } from './features/episodes/episodes.routes';
 import { registerAppointmentRoutes } from './features/appointments/appointments.routes';
 import { registerAuditRoutes } from './audit/audit.routes';
 import { registerSystemRoutes } from './features/system/system.routes';
+import { registerProtocolRoutes } from './features/protocols/protocols.routes';
+import { registerAssignmentRoutes } from './features/assignments/assignments.routes';
+import { registerQuestionnaireRoutes } from './features/questionnaire/questionnaire.routes';
+import { registerKioskRoutes } from './features/kiosk/kiosk.routes';
+import { registerAlertRoutes } from './features/alerts/alerts.routes';
+import { registerInstrumentRoutes } from './features/instruments/instruments.routes';
+import type { SmsTransport } from './notifications/sms';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +50,8 @@ export type AppDeps = {
   db: Db;
   clock: Clock;
   mailer: Mailer;
+  /** SMS transport when one is configured (SMS_URL); messages then go by SMS where consented. */
+  sms: SmsTransport | null;
   logger: Logger;
   /** 32-byte hex key for secrets the server must read back (TOTP seeds). */
   secretKey: string;
@@ -124,7 +133,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   });
 
   // Who is asking: resolved once per request from the session cookie.
-  app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('principal', undefined as never);
   app.addHook('onRequest', async (request) => {
     request.principal = anonymous;
     const token = request.cookies[SESSION_COOKIE];
@@ -173,6 +182,12 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerEpisodeRoutes(app, deps);
   registerAppointmentRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerProtocolRoutes(app, deps);
+  registerAssignmentRoutes(app, deps);
+  registerQuestionnaireRoutes(app, deps);
+  registerKioskRoutes(app, deps);
+  registerAlertRoutes(app, deps);
+  registerInstrumentRoutes(app, deps);
 
   await app.ready();
   return Object.assign(app, { routeTable });

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { ConfigError, loadConfig, type Config } from './config';
-import { openConfiguredDatabase, dataPaths, resolveControlToken, runningServer } from './runtime';
+import { openConfiguredDatabase, dataPaths, resolveControlToken, resolveSecretKey, runningServer } from './runtime';
+import { createSmsTransport } from './notifications/sms';
 import { startServer } from './server';
 import { seedDemo, isEmpty } from './demo/demo.seed';
 import { verifyAuditChain, sealAuditEvents } from './audit/audit-chain';
@@ -184,7 +185,7 @@ program
     if (!cfg.databaseUrl) fail('Separate workers need PostgreSQL; with the embedded database the server runs jobs itself.');
     const database = await openConfiguredDatabase(cfg);
     const logger = createLogger(cfg.logLevel);
-    const runner = createJobRunner({ db: database.db, clock: systemClock, logger, mailer: createMailer(cfg, systemClock), config: cfg });
+    const runner = createJobRunner({ db: database.db, clock: systemClock, logger, mailer: createMailer(cfg, systemClock), sms: createSmsTransport(cfg), config: cfg, secretKey: resolveSecretKey(cfg) });
     runner.start();
     console.log('Worker running. Ctrl-C to stop.');
     const shutdown = () => void runner.stop().then(() => database.close()).then(() => process.exit(0));

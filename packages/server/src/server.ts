@@ -7,6 +7,7 @@ import { createMailer } from './mail/mailer';
 import { dataPaths, openConfiguredDatabase, resolveControlToken, resolveSecretKey } from './runtime';
 import { DEMO_PASSWORD, DEMO_STAFF, isEmpty, seedDemo } from './demo/demo.seed';
 import { createJobRunner } from './jobs/jobs';
+import { createSmsTransport } from './notifications/sms';
 
 /**
  * `rapport start`: migrate, seed the demo clinic on first start, listen, and run background jobs
@@ -22,13 +23,16 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     seeded = true;
   }
   const mailer = createMailer(config, clock);
+  const sms = createSmsTransport(config);
+  const secretKey = resolveSecretKey(config);
   const app = await createApp({
     config,
     db: database.db,
     clock,
     mailer,
+    sms,
     logger,
-    secretKey: resolveSecretKey(config),
+    secretKey,
     ping: database.ping,
     controlToken: resolveControlToken(config),
     ...(database.pglite ? { backup: () => database.pglite!.dumpDataDir('gzip') } : {}),
@@ -39,7 +43,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   writeFileSync(dataPaths(config.dataDir).serverInfo, JSON.stringify({ pid: process.pid, url }), { mode: 0o600 });
 
-  const runner = config.runJobs ? createJobRunner({ db: database.db, clock, logger, mailer, config }) : undefined;
+  const runner = config.runJobs ? createJobRunner({ db: database.db, clock, logger, mailer, sms, config, secretKey }) : undefined;
   runner?.start();
 
   console.log(`Rapport is running at ${url}  (database: ${database.kind === 'pglite' ? `embedded PGlite in ${dataPaths(config.dataDir).pgdata}` : 'PostgreSQL'})`);

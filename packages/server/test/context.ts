@@ -10,6 +10,7 @@ import { ManualClock } from '../src/lib/clock';
 import { createLogger } from '../src/lib/logger';
 import { createMailer } from '../src/mail/mailer';
 import { createJobRunner } from '../src/jobs/jobs';
+import { createSmsTransport } from '../src/notifications/sms';
 import { withDatabase } from './global-setup';
 import { startTestSmtp } from './smtp';
 import { buildFactories } from './factories';
@@ -70,8 +71,9 @@ export async function createTestContext(overrides: Record<string, string> = {}) 
   const logger = createLogger('info', sink);
   const mailer = createMailer(config, clock);
   const secretKey = randomBytes(32).toString('hex');
-  const app = await createApp({ config, db: database.db, clock, mailer, logger, secretKey, ping: database.ping });
-  const jobs = createJobRunner({ db: database.db, clock, logger, mailer, config });
+  const sms = createSmsTransport(config);
+  const app = await createApp({ config, db: database.db, clock, mailer, sms, logger, secretKey, ping: database.ping });
+  const jobs = createJobRunner({ db: database.db, clock, logger, mailer, sms, config, secretKey });
   const factories = buildFactories({ db: database.db, clock, config });
   return {
     app,

@@ -5,12 +5,17 @@ import type { Clock } from '../lib/clock';
 import type { Mailer } from '../mail/mailer';
 import { sealAuditEvents } from '../audit/audit-chain';
 import { JobRunner, type JobHandler } from './job-runner';
+import type { SmsTransport } from '../notifications/sms';
+import { assignmentJobHandlers } from '../features/assignments/assignments.jobs';
+import { alertJobHandlers } from '../features/alerts/alerts.jobs';
 
-export type JobDeps = { db: Db; clock: Clock; logger: Logger; mailer: Mailer; config: Config };
+export type JobDeps = { db: Db; clock: Clock; logger: Logger; mailer: Mailer; sms: SmsTransport | null; config: Config; secretKey: string };
 
 /** Every kind of background job, in one table of handlers. Features add theirs here. */
-export function jobHandlers(_deps: JobDeps): Record<string, JobHandler> {
+export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
   return {
+    ...assignmentJobHandlers(deps),
+    ...alertJobHandlers(deps),
     'audit.seal': async (_job, { db, now }) => {
       await sealAuditEvents(db, now);
     },

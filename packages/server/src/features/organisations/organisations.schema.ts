@@ -38,3 +38,17 @@ export const defaultOrganisationSettings: OrganisationSettings = {
   onCallSupervisorUserId: null,
   languages: ['en', 'fr'],
 };
+
+/** `PATCH /organisation`: the name and any top-level settings field (nested objects are replaced whole). */
+export const organisationUpdateBody = z.strictObject({
+  name: z.string().trim().min(1, 'This field is required.').max(200).optional(),
+  settings: organisationSettingsSchema.partial().optional(),
+});
+
+export const organisationView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  // Stored settings were validated on the way in; the stored type keeps languages as plain strings.
+  settings: organisationSettingsSchema.extend({ languages: z.array(z.string()) }),
+  updatedAt: z.string(),
+});

@@ -37,7 +37,16 @@ export function seesWholeOrganisation(role: Role): boolean {
 }
 
 export async function canSeeClient(db: Db | Tx, principal: StaffPrincipal, clientId: string): Promise<boolean> {
-  if (!UUID.test(clientId)) return false;
+  return (await clientVisibility(db, principal, clientId)) === 'visible';
+}
+
+/**
+ * `visible`, `hidden` (a client of the caller's organisation they may not see: audited against that
+ * client, so it shows in the client's access history) or `absent` (no such client in their
+ * organisation, another organisation's included).
+ */
+async function clientVisibility(db: Db | Tx, principal: StaffPrincipal, clientId: string): Promise<'visible' | 'hidden' | 'absent'> {
+  if (!UUID.test(clientId)) return 'absent';
   const [row] = await db
     .select({
       id: clients.id,
@@ -46,8 +55,8 @@ export async function canSeeClient(db: Db | Tx, principal: StaffPrincipal, clien
     .from(clients)
     .where(and(eq(clients.id, clientId), eq(clients.orgId, principal.orgId)))
     .limit(1);
-  if (!row) return false;
-  return seesWholeOrganisation(principal.role) || row.onTeam;
+  if (!row) return 'absent';
+  return seesWholeOrganisation(principal.role) || row.onTeam ? 'visible' : 'hidden';
 }
 
 /** The access check for one request; throws the error the caller must see. */
@@ -63,12 +72,14 @@ export async function authorizeRequest(request: FastifyRequest, db: Db, clock: C
   if (access.roles && !access.roles.includes(principal.role)) throw forbidden();
   if (access.kind === 'client') {
     const clientId = (request.params as Record<string, string | undefined>).clientId ?? '';
-    if (!(await canSeeClient(db, principal, clientId))) {
+    const visibility = await clientVisibility(db, principal, clientId);
+    if (visibility !== 'visible') {
       await recordAudit(db, {
         orgId: principal.orgId,
         actorKind: 'user',
         actorId: principal.userId,
         action: `${request.routeOptions.method} ${request.routeOptions.url}`,
+        clientId: visibility === 'hidden' ? clientId : null,
         entityType: 'client',
         entityId: clientId.slice(0, 64),
         requestId: request.id,

@@ -78,8 +78,8 @@ export type CompiledInstrument = {
   readonly definition: InstrumentDefinition;
   readonly items: readonly CompiledItem[];
   readonly positionById: ReadonlyMap<string, number>;
-  /** Positions (in `items`) of the items that enter the total. */
-  readonly scoredPositions: Int32Array;
+  /** Item ids in definition order, for the hot loop. */
+  readonly ids: readonly string[];
   readonly mean: boolean;
   readonly multiplier: number;
   readonly maxMissing: number;
@@ -129,7 +129,6 @@ export function compileInstrument(definition: InstrumentDefinition): CompiledIns
     if (found === undefined) throw new Error(`${definition.id}: unknown item ${id}`);
     return found;
   };
-  const scoredPositions = Int32Array.from(definition.items.flatMap((item, index) => (item.scored ? [index] : [])));
   const integerValued =
     Number.isInteger(definition.scoring.multiplier) &&
     definition.scoring.method === 'sum' &&
@@ -138,7 +137,7 @@ export function compileInstrument(definition: InstrumentDefinition): CompiledIns
     definition,
     items,
     positionById,
-    scoredPositions,
+    ids: definition.items.map((item) => item.id),
     mean: definition.scoring.method === 'mean',
     multiplier: definition.scoring.multiplier,
     maxMissing: definition.scoring.missing.rule === 'prorate' ? definition.scoring.missing.maxMissing : 0,
@@ -225,15 +224,23 @@ export function valueForBands(compiled: CompiledInstrument, total: number, round
  * the instrument does not have; a null or absent answer is simply unanswered.
  */
 export function scoreCompiled(compiled: CompiledInstrument, answers: Answers, options?: ScoreOptions): ScoreResult {
-  const { items, values, definition } = compiled;
+  const { items, ids, values, definition } = compiled;
   const instrumentId = definition.id;
   let present = 0;
+  let sum = 0;
+  let answered = 0;
+  let missingCount = 0;
+  let missing: string[] | null = null;
   for (let index = 0; index < items.length; index++) {
     const item = items[index] as CompiledItem;
-    const raw = answers[item.id];
+    const raw = answers[ids[index] as string];
     if (raw === undefined || raw === null) {
       if (raw === null) present++;
       values[index] = Number.NaN;
+      if (item.scored && item.required) {
+        missingCount++;
+        (missing ??= []).push(item.id);
+      }
       continue;
     }
     present++;
@@ -248,29 +255,15 @@ export function scoreCompiled(compiled: CompiledInstrument, answers: Answers, op
     }
     if (value !== value) throw invalidAnswer(instrumentId, item.id, raw);
     values[index] = value;
-  }
-  let keys = 0;
-  for (const _key in answers) keys++;
-  if (keys !== present) {
-    for (const key of Object.keys(answers)) {
-      if (!compiled.positionById.has(key)) throw unknownItem(instrumentId, key);
-    }
-  }
-
-  const scoredPositions = compiled.scoredPositions;
-  let sum = 0;
-  let answered = 0;
-  let missingCount = 0;
-  let missing: string[] | null = null;
-  for (let index = 0; index < scoredPositions.length; index++) {
-    const position = scoredPositions[index] as number;
-    const value = values[position] as number;
-    if (value === value) {
+    if (item.scored) {
       sum += value;
       answered++;
-    } else if ((items[position] as CompiledItem).required) {
-      missingCount++;
-      (missing ??= []).push((items[position] as CompiledItem).id);
+    }
+  }
+  // Every answer key must be an item: a count mismatch means a key the loop above did not visit.
+  if (Object.keys(answers).length !== present) {
+    for (const key of Object.keys(answers)) {
+      if (!compiled.positionById.has(key)) throw unknownItem(instrumentId, key);
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, test } from 'vitest';
 import { answersAll } from './answers.fixtures';
-import { InstrumentError, scoreResponse } from './index';
+import { getInstrument, InstrumentError, scoreResponse } from './index';
 
 function thrown(action: () => unknown): InstrumentError {
   try {
@@ -65,7 +65,7 @@ describe('risk flags', () => {
   it('flags PHQ-9 item 9 at 1 or more', () => {
     for (const value of [1, 2, 3]) {
       expect(scoreResponse('phq9', { ...answersAll('phq9', 0), phq9_9: value }).flags).toEqual([
-        { kind: 'risk', itemId: 'phq9_9', riskKind: 'suicidal-ideation', clinicalSafety: false },
+        { kind: 'risk', itemId: 'phq9_9' },
       ]);
     }
   });
@@ -77,13 +77,13 @@ describe('risk flags', () => {
   it('flags an unanswered PHQ-9 item 9 as risk-unanswered, even when the total is prorated', () => {
     const result = scoreResponse('phq9', { ...answersAll('phq9', 1), phq9_9: null });
     expect(result.total).toBe(9);
-    expect(result.flags).toEqual([{ kind: 'risk-unanswered', itemId: 'phq9_9', riskKind: 'suicidal-ideation', clinicalSafety: false }]);
+    expect(result.flags).toEqual([{ kind: 'risk-unanswered', itemId: 'phq9_9' }]);
   });
 
   it('flags CORE-10 item 6 as a clinical-safety risk item the manual does not declare', () => {
-    expect(scoreResponse('core10', { ...answersAll('core10', 0), core10_6: 1 }).flags).toEqual([
-      { kind: 'risk', itemId: 'core10_6', riskKind: 'suicide-plans', clinicalSafety: true },
-    ]);
+    expect(scoreResponse('core10', { ...answersAll('core10', 0), core10_6: 1 }).flags).toEqual([{ kind: 'risk', itemId: 'core10_6' }]);
+    expect(getInstrument('core10').risk).toEqual([expect.objectContaining({ itemId: 'core10_6', kind: 'suicide-plans', clinicalSafety: true })]);
+    expect(getInstrument('phq9').risk).toEqual([expect.objectContaining({ itemId: 'phq9_9', clinicalSafety: false })]);
     expect(scoreResponse('core10', answersAll('core10', 0)).flags).toEqual([]);
   });
 

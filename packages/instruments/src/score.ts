@@ -7,9 +7,11 @@ export type Answers = Readonly<Record<string, number | null | undefined>>;
 
 export type BandResult = { readonly id: string; readonly label: string };
 
-export type ScoreFlag =
-  | { readonly kind: 'risk'; readonly itemId: string; readonly riskKind: string; readonly clinicalSafety: boolean }
-  | { readonly kind: 'risk-unanswered'; readonly itemId: string; readonly riskKind: string; readonly clinicalSafety: boolean };
+/**
+ * A risk item at or above its threshold, or left unanswered. What kind of risk it is, and whether it
+ * is a clinical-safety item the manual does not declare, is in the definition's `risk` list.
+ */
+export type ScoreFlag = { readonly kind: 'risk' | 'risk-unanswered'; readonly itemId: string };
 
 export type SubscaleResult = { readonly score: number | null; readonly band: BandResult | null };
 
@@ -152,12 +154,11 @@ export function compileInstrument(definition: InstrumentDefinition): CompiledIns
       bands: compileBands(subscale.bands),
     })),
     risks: definition.risk.map((risk) => {
-      const shared = { itemId: risk.itemId, riskKind: risk.kind, clinicalSafety: risk.clinicalSafety };
       return {
         position: position(risk.itemId),
         threshold: risk.threshold,
-        hit: Object.freeze({ kind: 'risk' as const, ...shared }),
-        unanswered: Object.freeze({ kind: 'risk-unanswered' as const, ...shared }),
+        hit: Object.freeze({ kind: 'risk' as const, itemId: risk.itemId }),
+        unanswered: Object.freeze({ kind: 'risk-unanswered' as const, itemId: risk.itemId }),
       };
     }),
     rules: definition.scoring.rules.map((rule) => ({

@@ -1,0 +1,22 @@
+import type { StaffMemberRow } from './users.queries';
+
+/** The only shape of a staff member sent out: never the password hash, TOTP seed or tokens. */
+export function presentStaffMember(m: StaffMemberRow) {
+  return {
+    id: m.id,
+    email: m.email,
+    displayName: m.displayName,
+    role: m.role,
+    status: m.status,
+    experienceYears: m.experienceYears,
+    trainee: m.trainee,
+    calibrationConsent: m.calibrationConsent,
+    mfaEnabled: m.mfaEnabledAt !== null,
+    joinedAt: m.joinedAt.toISOString(),
+    deactivatedAt: m.deactivatedAt ? m.deactivatedAt.toISOString() : null,
+  };
+}
+
+export function presentMeSettings(m: StaffMemberRow) {
+  return { locale: m.locale === 'fr' ? ('fr' as const) : ('en' as const), calibrationConsent: m.calibrationConsent };
+}

@@ -1,0 +1,140 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Queryable } from '../../db/database';
+import { memberships, organisations, recoveryCodes, userTokens, users, type Role } from '../../db/schema';
+
+type MembershipStatus = (typeof memberships.$inferSelect)['status'];
+
+const staffColumns = {
+  id: users.id,
+  email: users.email,
+  displayName: users.displayName,
+  mfaEnabledAt: users.mfaEnabledAt,
+  locale: users.locale,
+  role: memberships.role,
+  status: memberships.status,
+  experienceYears: memberships.experienceYears,
+  trainee: memberships.trainee,
+  calibrationConsent: memberships.calibrationConsent,
+  joinedAt: memberships.createdAt,
+  deactivatedAt: memberships.deactivatedAt,
+};
+
+/** A person as a member of one organisation: identity from `users`, role and status from `memberships`. */
+export type StaffMemberRow = {
+  id: string;
+  email: string;
+  displayName: string;
+  mfaEnabledAt: Date | null;
+  locale: string;
+  role: Role;
+  status: MembershipStatus;
+  experienceYears: number | null;
+  trainee: boolean;
+  calibrationConsent: boolean;
+  joinedAt: Date;
+  deactivatedAt: Date | null;
+};
+
+export async function listStaff(db: Queryable, orgId: string, status: MembershipStatus | 'all'): Promise<StaffMemberRow[]> {
+  return db
+    .select(staffColumns)
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), status === 'all' ? undefined : eq(memberships.status, status)))
+    .orderBy(asc(users.displayName), asc(users.id));
+}
+
+/** One member of the organisation (any status), or null: another organisation's user does not exist here. */
+export async function getStaffMember(db: Queryable, orgId: string, userId: string, options: { lock?: boolean } = {}): Promise<StaffMemberRow | null> {
+  const query = db
+    .select(staffColumns)
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+    .limit(1);
+  const [row] = options.lock ? await query.for('update', { of: memberships }) : await query;
+  return row ?? null;
+}
+
+/** The organisation's active admins, locked so two concurrent demotions cannot remove the last one. */
+export async function lockActiveAdminIds(db: Queryable, orgId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'admin'), eq(memberships.status, 'active')))
+    .for('update');
+  return rows.map((r) => r.userId);
+}
+
+/**
+ * Finds the user by email or creates one without a password (they choose it when accepting),
+ * then adds an `invited` membership. Returns null when they already belong to the organisation
+ * in another status; an outstanding invitation is simply invited again.
+ */
+export async function inviteStaff(
+  db: Queryable,
+  input: { orgId: string; email: string; displayName: string; role: Role; experienceYears?: number | null; trainee?: boolean; now: Date },
+): Promise<{ userId: string; isNewUser: boolean } | null> {
+  const inserted = await db
+    .insert(users)
+    .values({ email: input.email, displayName: input.displayName, createdAt: input.now })
+    .onConflictDoNothing()
+    .returning({ id: users.id });
+  const isNewUser = inserted.length > 0;
+  const [user] = isNewUser ? inserted : await db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).limit(1);
+  const userId = user!.id;
+  const values = { role: input.role, experienceYears: input.experienceYears ?? null, trainee: input.trainee ?? false };
+  const added = await db
+    .insert(memberships)
+    .values({ orgId: input.orgId, userId, status: 'invited', createdAt: input.now, ...values })
+    .onConflictDoNothing()
+    .returning({ id: memberships.id });
+  if (added.length > 0) return { userId, isNewUser };
+  const again = await db
+    .update(memberships)
+    .set(values)
+    .where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, userId), eq(memberships.status, 'invited')))
+    .returning({ id: memberships.id });
+  return again.length > 0 ? { userId, isNewUser: false } : null;
+}
+
+export async function updateMembership(
+  db: Queryable,
+  orgId: string,
+  userId: string,
+  values: { role?: Role; experienceYears?: number | null; trainee?: boolean; calibrationConsent?: boolean },
+): Promise<void> {
+  if (Object.keys(values).length === 0) return;
+  await db.update(memberships).set(values).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+}
+
+export async function setMembershipStatus(db: Queryable, orgId: string, userId: string, status: 'active' | 'deactivated', now: Date): Promise<void> {
+  await db
+    .update(memberships)
+    .set({ status, deactivatedAt: status === 'deactivated' ? now : null })
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+}
+
+/** Makes the user's unused invitations to this organisation unusable (used now). */
+export async function withdrawInvitations(db: Queryable, orgId: string, userId: string, now: Date): Promise<void> {
+  await db
+    .update(userTokens)
+    .set({ usedAt: now })
+    .where(and(eq(userTokens.userId, userId), eq(userTokens.orgId, orgId), eq(userTokens.kind, 'invite'), isNull(userTokens.usedAt)));
+}
+
+/** Removes the user's second factor and recovery codes; they enrol again at their next sign-in. */
+export async function clearMfa(db: Queryable, userId: string): Promise<void> {
+  await db.update(users).set({ mfaSecret: null, mfaEnabledAt: null }).where(eq(users.id, userId));
+  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+}
+
+export async function setUserLocale(db: Queryable, userId: string, locale: string): Promise<void> {
+  await db.update(users).set({ locale }).where(eq(users.id, userId));
+}
+
+/** Whether the organisation's settings name this user as the on-call supervisor. */
+export async function isOnCallSupervisor(db: Queryable, orgId: string, userId: string): Promise<boolean> {
+  const [row] = await db.select({ settings: organisations.settings }).from(organisations).where(eq(organisations.id, orgId)).limit(1);
+  return row?.settings.onCallSupervisorUserId === userId;
+}

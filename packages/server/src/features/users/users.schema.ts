@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { roles } from '../../db/schema';
+import { email } from '../../auth/auth.schema';
+
+export const userIdParams = z.strictObject({ userId: z.uuid() });
+
+const role = z.enum(roles);
+/** Years of clinical experience, for the calibration report's experience periods. */
+const experienceYears = z.number().int().min(0).max(70).nullable();
+
+export const staffListQuery = z.strictObject({
+  status: z.enum(['active', 'invited', 'deactivated', 'all']).default('all'),
+});
+
+export const inviteBody = z.strictObject({
+  email,
+  displayName: z.string().trim().min(1, 'This field is required.').max(120),
+  role,
+  experienceYears: experienceYears.optional(),
+  trainee: z.boolean().optional(),
+});
+
+export const userUpdateBody = z.strictObject({
+  role: role.optional(),
+  experienceYears: experienceYears.optional(),
+  trainee: z.boolean().optional(),
+});
+
+export const meSettingsBody = z.strictObject({
+  locale: z.enum(['en', 'fr']).optional(),
+  /** Lets supervisors see this therapist's alliance calibration report in this organisation. */
+  calibrationConsent: z.boolean().optional(),
+});
+
+export const staffMemberView = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  displayName: z.string(),
+  role: role,
+  status: z.enum(['invited', 'active', 'deactivated']),
+  experienceYears: z.number().nullable(),
+  trainee: z.boolean(),
+  calibrationConsent: z.boolean(),
+  mfaEnabled: z.boolean(),
+  joinedAt: z.string(),
+  deactivatedAt: z.string().nullable(),
+});
+
+export const meSettingsView = z.object({ locale: z.enum(['en', 'fr']), calibrationConsent: z.boolean() });

@@ -12,7 +12,7 @@ const booleanFromEnv = z
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' }).optional(),
   RAPPORT_DATA_DIR: z.string().min(1).default('.rapport'),
   DATABASE_URL: z
     .string()
@@ -67,7 +67,10 @@ export class ConfigError extends Error {
 
 /** Parses the environment once. Throws {@link ConfigError} listing every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // `PORT=` in a compose file or shell means "not set": an empty PORT would otherwise coerce to 0
+  // (a random port) and an empty SMTP_URL would be an error instead of the outbox default.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }

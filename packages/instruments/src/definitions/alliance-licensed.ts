@@ -13,9 +13,9 @@ const waiStatement = 'Horvath released the rights; requests go to the Society fo
 // facts.md A20 [S src:rivet-waisr; src:blueprint-wai]: Task 1, 2, 10, 12; Goal 4, 6, 8, 11; Bond 3, 5, 7, 9; subscales 4–20
 function waiSubscales(prefix: string) {
   return [
-    { id: 'task', label: 'Task', items: itemIds(prefix, [1, 2, 10, 12]), range: { min: 4, max: 20 } },
-    { id: 'goal', label: 'Goal', items: itemIds(prefix, [4, 6, 8, 11]), range: { min: 4, max: 20 } },
-    { id: 'bond', label: 'Bond', items: itemIds(prefix, [3, 5, 7, 9]), range: { min: 4, max: 20 } },
+    { id: 'task', label: 'Task', items: itemIds(prefix, [1, 2, 10, 12]), range: { min: 4, max: 20 } }, // facts.md A20 [S src:rivet-waisr]: subscales 4–20
+    { id: 'goal', label: 'Goal', items: itemIds(prefix, [4, 6, 8, 11]), range: { min: 4, max: 20 } }, // facts.md A20 [S src:rivet-waisr]
+    { id: 'bond', label: 'Bond', items: itemIds(prefix, [3, 5, 7, 9]), range: { min: 4, max: 20 } }, // facts.md A20 [S src:rivet-waisr]
   ];
 }
 
@@ -58,7 +58,7 @@ export const waiSrTherapist: InstrumentDefinitionInput = {
     missing: { rule: 'none', source: 'No missing-item rule in facts.md A20; Rapport convention: all 12 items needed' },
     subscales: waiSubscales('wai_sr_t'),
   },
-  range: { min: 12, max: 60 },
+  range: { min: 12, max: 60 }, // facts.md A20 [S src:rivet-waisr]: total 12–60 (assumed for the therapist form [U])
   direction: 'higher-is-better',
   licence: { status: 'licence-required', mayShipWording: false, statement: waiStatement, source: 'facts.md A20 [S src:rehabmeasures-wai]' },
   citation:
@@ -86,7 +86,7 @@ export const arm5: InstrumentDefinitionInput = {
     method: 'mean', // facts.md A20 [S src:psypack-arm5]: score = mean
     missing: { rule: 'none', source: 'No missing-item rule in facts.md A20; Rapport convention: all 5 items needed' },
   },
-  range: { min: 1, max: 7 },
+  range: { min: 1, max: 7 }, // facts.md A20 [S src:psypack-arm5]: mean of 1–7 items
   direction: 'higher-is-better',
   licence: { status: 'unresolved', mayShipWording: false, statement: 'Licence not verified (facts.md A20 [U]).', source: 'facts.md A20' },
   citation:
@@ -107,7 +107,7 @@ export const arm5Therapist: InstrumentDefinitionInput = {
     method: 'mean',
     missing: { rule: 'none', source: 'No missing-item rule in facts.md A20; Rapport convention: all 5 items needed' },
   },
-  range: { min: 1, max: 7 },
+  range: { min: 1, max: 7 }, // facts.md A20 [S src:psypack-arm5]: mean of 1–7 items
   direction: 'higher-is-better',
   licence: { status: 'unresolved', mayShipWording: false, statement: 'Licence not verified (facts.md A20 [U]).', source: 'facts.md A20' },
   citation:

@@ -18,13 +18,13 @@ export const audit: InstrumentDefinitionInput = {
   timeFrame: 'past year',
   items: placeholderItems('audit', 10, unlabelledScale(0, 4), {
     // facts.md A8 [V src:camcops-audit-xml]: Q9–10 score 0, 2 or 4
-    9: { response: { kind: 'options', options: [{ value: 0 }, { value: 2 }, { value: 4 }] } },
-    10: { response: { kind: 'options', options: [{ value: 0 }, { value: 2 }, { value: 4 }] } },
+    9: { response: { kind: 'options', options: [{ value: 0 }, { value: 2 }, { value: 4 }] } }, // facts.md A8 [V src:camcops-audit-xml]
+    10: { response: { kind: 'options', options: [{ value: 0 }, { value: 2 }, { value: 4 }] } }, // facts.md A8 [V src:camcops-audit-xml]
   }), // facts.md A8 [V src:camcops-audit-xml]: Q1–8 score 0–4
   scoring: {
     method: 'sum',
     missing: { rule: 'none', source: 'No missing-item rule in facts.md A8; Rapport convention: all 10 items needed' },
-    subscales: [{ id: 'consumption', label: 'Consumption (questions 1–3)', items: itemIds('audit', [1, 2, 3]), range: { min: 0, max: 12 } }],
+    subscales: [{ id: 'consumption', label: 'Consumption (questions 1–3)', items: itemIds('audit', [1, 2, 3]), range: { min: 0, max: 12 } }], // facts.md A8: AUDIT-C questions 1–3, 0–12 [S]
     rules: [
       {
         id: 'next_level_of_intervention',

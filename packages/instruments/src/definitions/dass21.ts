@@ -23,7 +23,7 @@ export const dass21: InstrumentDefinitionInput = {
         id: 'depression',
         label: 'Depression',
         items: itemIds('dass21', [3, 5, 10, 13, 16, 17, 21]), // facts.md A10 [V src:code-dass-subscales]
-        range: { min: 0, max: 42 },
+        range: { min: 0, max: 42 }, // facts.md A10: 7 items × 3 × 2
         bands: [
           // facts.md A10 [V src:revive-dass]: bands after ×2 (Lovibond & Lovibond 1995)
           { id: 'normal', label: 'Normal', min: 0, max: 9 },
@@ -37,7 +37,7 @@ export const dass21: InstrumentDefinitionInput = {
         id: 'anxiety',
         label: 'Anxiety',
         items: itemIds('dass21', [2, 4, 7, 9, 15, 19, 20]), // facts.md A10 [V src:code-dass-subscales]
-        range: { min: 0, max: 42 },
+        range: { min: 0, max: 42 }, // facts.md A10: 7 items × 3 × 2
         bands: [
           // facts.md A10 [V src:revive-dass]
           { id: 'normal', label: 'Normal', min: 0, max: 7 },
@@ -51,7 +51,7 @@ export const dass21: InstrumentDefinitionInput = {
         id: 'stress',
         label: 'Stress',
         items: itemIds('dass21', [1, 6, 8, 11, 12, 14, 18]), // facts.md A10 [V src:code-dass-subscales]
-        range: { min: 0, max: 42 },
+        range: { min: 0, max: 42 }, // facts.md A10: 7 items × 3 × 2
         bands: [
           // facts.md A10 [V src:revive-dass]
           { id: 'normal', label: 'Normal', min: 0, max: 14 },
@@ -63,7 +63,7 @@ export const dass21: InstrumentDefinitionInput = {
       },
     ],
   },
-  range: { min: 0, max: 126 }, // 21 items × 3 × 2; the subscales, not the total, carry the published bands
+  range: { min: 0, max: 126 }, // facts.md A10: 21 items × 3 × 2; the subscales, not the total, carry the published bands
   direction: 'higher-is-worse',
   licence: {
     status: 'non-commercial',

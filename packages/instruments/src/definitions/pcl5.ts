@@ -62,6 +62,7 @@ export const pcl5: InstrumentDefinitionInput = {
       source: 'No missing-item rule in facts.md A7; Rapport convention: all 20 items needed for a total',
     },
     subscales: [
+      // facts.md A7 [S src:bwh-pcl5]: cluster ranges are 0–4 × the cluster's item count
       { id: 'intrusion', label: 'Cluster B: intrusion', items: B, range: { min: 0, max: 20 } },
       { id: 'avoidance', label: 'Cluster C: avoidance', items: C, range: { min: 0, max: 8 } },
       { id: 'cognition_mood', label: 'Cluster D: negative alterations in cognition and mood', items: D, range: { min: 0, max: 28 } },

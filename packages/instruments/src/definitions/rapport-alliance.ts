@@ -23,6 +23,7 @@ const licence = {
 
 const citation = 'Rapport contributors. Rapport alliance check, version 1.0.0. 2026. CC BY 4.0. Not validated.';
 
+// Rapport's own 0–10 scale, chosen for this check (no source: it is not a validated instrument)
 function scale(min: { en: string; fr: string }, max: { en: string; fr: string }): ResponseInput {
   const options = [];
   for (let value = 0; value <= 10; value++) {
@@ -127,7 +128,7 @@ export const rapportAlliance: InstrumentDefinitionInput = {
   },
   items: clientItems,
   scoring,
-  range: { min: 0, max: 40 },
+  range: { min: 0, max: 40 }, // Rapport's own scale: 4 items × 0–10 (not from facts.md)
   direction: 'higher-is-better',
   licence,
   citation,
@@ -157,7 +158,7 @@ export const rapportAllianceTherapist: InstrumentDefinitionInput = {
   },
   items: therapistItems,
   scoring,
-  range: { min: 0, max: 40 },
+  range: { min: 0, max: 40 }, // Rapport's own scale: 4 items × 0–10 (not from facts.md)
   direction: 'higher-is-better',
   licence,
   citation,

@@ -61,6 +61,8 @@ async function clientVisibility(db: Db | Tx, principal: StaffPrincipal, clientId
 
 /** The access check for one request; throws the error the caller must see. */
 export async function authorizeRequest(request: FastifyRequest, db: Db, clock: Clock): Promise<void> {
+  // No route matched: the not-found handler answers 404 (it has no access rule, nothing to protect).
+  if (request.is404) return;
   const access = request.routeOptions.config.access;
   if (!access) throw forbidden('This route has no access rule.', 'no_access_rule');
   if (access.kind === 'public') return;

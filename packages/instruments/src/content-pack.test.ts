@@ -105,6 +105,39 @@ describe('loading a content pack', () => {
   });
 });
 
+describe('adding a language to a shipped instrument', () => {
+  function buildPhq2FrenchPack(): ContentPackInput {
+    const options = { '0': { fr: 'Jamais' }, '1': { fr: 'Plusieurs jours' }, '2': { fr: 'Plus de la moitié du temps' }, '3': { fr: 'Presque tous les jours' } };
+    return {
+      format: 'rapport-content-pack',
+      instrumentId: 'phq2',
+      licence: { holder: 'Example Clinic', reference: 'official translation' },
+      languages: ['fr'],
+      stem: { fr: 'Au cours des deux dernières semaines…' },
+      items: { phq9_1: { text: { fr: 'Texte 1' }, options }, phq9_2: { text: { fr: 'Texte 2' }, options } },
+    };
+  }
+
+  it('renders both the shipped and the pack language', () => {
+    const rendered = renderableInstrument('phq2', loadContentPack(buildPhq2FrenchPack()));
+    expect(rendered.languages).toEqual(['en', 'fr']);
+    expect(localiseInstrument(rendered, 'fr').items[0]?.response).toMatchObject({ options: [{ value: 0, label: 'Jamais' }, {}, {}, {}] });
+    expect(localiseInstrument(rendered, 'en').items[0]?.text).toBe('Little interest or pleasure in doing things');
+  });
+
+  it('refuses a pack that leaves an option without a label in its language', () => {
+    const pack = buildPhq2FrenchPack();
+    const item = pack.items['phq9_2'];
+    if (item) item.options = { '0': { fr: 'Jamais' } };
+    expect(packError(pack).message).toContain('item phq9_2: no label for option 1 in fr');
+  });
+
+  it('refuses a pack without the stem the instrument has', () => {
+    const { stem: _stem, ...withoutStem } = buildPhq2FrenchPack();
+    expect(packError(withoutStem).message).toContain('the instrument has a stem, so the pack needs one');
+  });
+});
+
 describe('localising', () => {
   it('flattens an instrument to one language, with the not-validated warning', () => {
     const form = localiseInstrument(renderableInstrument('rapport_alliance'), 'fr');

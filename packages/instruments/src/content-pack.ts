@@ -12,7 +12,7 @@ import { invalidArgument, invalidContentPack, needsLicensedWording } from './err
 
 const languageTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
 
-export const contentPackSchema = z.object({
+const contentPackSchema = z.object({
   format: z.literal('rapport-content-pack'),
   instrumentId: z.string().min(1),
   /** The clinic's licence for this wording: who granted it and how to find the agreement. */
@@ -82,7 +82,8 @@ export function validateContentPack(input: unknown, definition: InstrumentDefini
   for (const item of definition.items) {
     const wording = pack.items[item.id];
     if (!wording) {
-      if (!item.text) itemIssue(item.id, `missing item ${item.id}`);
+      // A pack supplies complete wording for its languages, so every item must be there.
+      itemIssue(item.id, `missing item ${item.id}`);
       continue;
     }
     const before = issues.length;
@@ -94,7 +95,11 @@ export function validateContentPack(input: unknown, definition: InstrumentDefini
       for (const option of item.response.options) {
         const label = wording.options?.[String(option.value)];
         if (label) checkLanguages(issues, `item ${item.id} option ${option.value}`, label, pack.languages);
-        else if (!option.label) issues.push(`item ${item.id}: no label for option ${option.value}`);
+        else {
+          const shipped = languagesOf(option.label);
+          const lacking = pack.languages.filter((language) => !shipped.includes(language));
+          if (lacking.length > 0) issues.push(`item ${item.id}: no label for option ${option.value} in ${lacking.join(', ')}`);
+        }
       }
     } else {
       if (wording.options) issues.push(`item ${item.id} is a visual-analogue line and has no options`);
@@ -104,7 +109,9 @@ export function validateContentPack(input: unknown, definition: InstrumentDefini
     if (issues.length > before) firstItem ??= item.id;
   }
   if (pack.stem) checkLanguages(issues, 'stem', pack.stem, pack.languages);
+  else if (definition.stem) issues.push('the instrument has a stem, so the pack needs one');
   if (pack.instructions) checkLanguages(issues, 'instructions', pack.instructions, pack.languages);
+  else if (definition.instructions) issues.push('the instrument has instructions, so the pack needs them');
   if (issues.length > 0) throw invalidContentPack(definition.id, issues, firstItem);
   return Object.freeze(pack);
 }

@@ -33,14 +33,17 @@ export class InstrumentError extends Error {
   }
 }
 
+/** No instrument with this id in the registry. */
 export function unknownInstrument(instrumentId: string): InstrumentError {
   return new InstrumentError('unknown_instrument', `unknown instrument ${instrumentId}`, { instrumentId });
 }
 
+/** An answer or content-pack key that is not an item of the instrument. */
 export function unknownItem(instrumentId: string, itemId: string): InstrumentError {
   return new InstrumentError('unknown_item', `${instrumentId}: unknown item ${itemId}`, { instrumentId, itemId });
 }
 
+/** An answer that is not one of the item's option values (or not on its visual-analogue line). */
 export function invalidAnswer(instrumentId: string, itemId: string, value: unknown): InstrumentError {
   const shown = typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
   return new InstrumentError('invalid_answer', `${instrumentId}: answer ${shown} is not a valid value for item ${itemId}`, {
@@ -49,6 +52,7 @@ export function invalidAnswer(instrumentId: string, itemId: string, value: unkno
   });
 }
 
+/** A definition that failed validation; `issues` lists every problem. */
 export function invalidDefinition(instrumentId: string, issues: readonly string[]): InstrumentError {
   return new InstrumentError('invalid_definition', `invalid definition ${instrumentId}: ${issues.join('; ')}`, {
     instrumentId,
@@ -56,6 +60,7 @@ export function invalidDefinition(instrumentId: string, issues: readonly string[
   });
 }
 
+/** A content pack that does not match its instrument's structure; `itemId` names the first item at fault. */
 export function invalidContentPack(instrumentId: string, issues: readonly string[], itemId?: string): InstrumentError {
   return new InstrumentError('invalid_content_pack', `content pack for ${instrumentId}: ${issues.join('; ')}`, {
     instrumentId,
@@ -64,6 +69,7 @@ export function invalidContentPack(instrumentId: string, issues: readonly string
   });
 }
 
+/** A structure-only instrument asked to render without a content pack. */
 export function needsLicensedWording(instrumentId: string): InstrumentError {
   return new InstrumentError(
     'needs_licensed_wording',
@@ -72,6 +78,7 @@ export function needsLicensedWording(instrumentId: string): InstrumentError {
   );
 }
 
+/** A call with an argument the function cannot use (a non-finite score, an unknown language, …). */
 export function invalidArgument(instrumentId: string, message: string): InstrumentError {
   return new InstrumentError('invalid_argument', `${instrumentId}: ${message}`, { instrumentId });
 }

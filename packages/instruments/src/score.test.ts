@@ -56,6 +56,10 @@ describe('invalid answers', () => {
     expect(result.missing).toEqual(['phq9_1']);
   });
 
+  it('rejects answers that are not an object with invalid_argument', () => {
+    expect(thrown(() => scoreResponse('phq9', null as unknown as Record<string, number>))).toMatchObject({ code: 'invalid_argument' });
+  });
+
   it('scores an empty answer map as unscorable without throwing', () => {
     expect(scoreResponse('phq9', {})).toMatchObject({ total: null, complete: false });
   });

@@ -1,6 +1,6 @@
 import type { Band, Cutoff, InstrumentDefinition, InstrumentItem } from './definition.schema';
 import { itemValueRange } from './definition.schema';
-import { invalidAnswer, unknownItem } from './errors';
+import { invalidAnswer, invalidArgument, unknownItem } from './errors';
 
 /** An answer map: item id → raw option value (or visual-analogue position), or null when unanswered. */
 export type Answers = Readonly<Record<string, number | null | undefined>>;
@@ -227,6 +227,7 @@ export function valueForBands(compiled: CompiledInstrument, total: number, round
 export function scoreCompiled(compiled: CompiledInstrument, answers: Answers, options?: ScoreOptions): ScoreResult {
   const { items, ids, values, definition } = compiled;
   const instrumentId = definition.id;
+  if (typeof answers !== 'object' || answers === null) throw invalidArgument(instrumentId, 'answers must be an object keyed by item id');
   let present = 0;
   let sum = 0;
   let answered = 0;

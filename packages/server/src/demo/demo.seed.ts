@@ -4,6 +4,7 @@ import { appointments, careTeamMembers, clientConsents, clients, episodes, membe
 import { hashPassword } from '../auth/passwords';
 import { createOrganisation } from '../features/organisations/organisations.queries';
 import { seededRandom } from '../lib/random';
+import type { PresentingProblem } from '../features/episodes/episodes.schema';
 
 /** The demo sign-ins printed at start-up. Demo only: MFA is off for the demo clinic. */
 export const DEMO_PASSWORD = 'rapport-demo-2026';
@@ -16,7 +17,8 @@ export const DEMO_STAFF = [
 
 const GIVEN = ['Amara', 'Ben', 'Chloé', 'Dev', 'Elena', 'Finn', 'Grace', 'Hugo', 'Isla', 'Jamal', 'Kai', 'Léa', 'Mina', 'Noah', 'Olu', 'Priya', 'Quentin', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wen', 'Yusuf'];
 const FAMILY = ['Adeyemi', 'Bernard', 'Costa', 'Dubois', 'Evans', 'Fischer', 'García', 'Hughes', 'Ito', 'Johnson', 'Khan', 'Lambert', 'Mensah', 'Novak', "O'Brien", 'Patel'];
-const PROBLEMS = ['depression', 'GAD', 'mixed', 'depression', 'social anxiety', 'panic'];
+// Codes from the episodes feature's closed list (facts.md B2).
+const PROBLEMS: PresentingProblem[] = ['depression', 'gad', 'mixed', 'depression', 'social_anxiety', 'panic'];
 
 export type DemoOptions = { now: Date; clients?: number; seed?: number };
 

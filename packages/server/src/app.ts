@@ -15,7 +15,7 @@ import type { Config } from './config';
 import type { Db } from './db/database';
 import type { Clock } from './lib/clock';
 import type { Mailer } from './mail/mailer';
-import { handleError, AppError } from './errors';
+import { handleError, AppError, badRequest } from './errors';
 import { anonymous, type Principal } from './access/principal';
 import { authorizeRequest } from './access/access';
 import { findActiveSession, touchSession } from './auth/sessions.queries';
@@ -80,6 +80,9 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
     trustProxy: config.trustProxy,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors the router raises before any route runs (a malformed percent-escape, an over-long
+    // path parameter) go through the same handler, so they too are `{ error: { code, message } }`.
+    frameworkErrors: handleError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -90,6 +93,20 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   );
   // JSON only: a text/plain body on an API route is a 415, not a string that fails later.
   app.removeContentTypeParser('text/plain');
+  // PostgreSQL text and jsonb cannot hold U+0000: a NUL in the body or the address is refused here
+  // as a 400 instead of failing inside a query as a 500 (found by test/fuzz.test.ts).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    parseJson(request, body, (error: Error | null, value?: unknown) => {
+      const field = error || !String(body).includes('\\u0000') ? null : nulPath(value);
+      if (field !== null) return done(badRequest('Text may not contain the NUL character.', field || undefined, 'invalid_character'), undefined);
+      return done(error, value);
+    }),
+  );
+  app.addHook('onRequest', async (request) => {
+    if (/%00/.test(request.url)) throw badRequest('The address may not contain the NUL character.', undefined, 'invalid_character');
+  });
 
   const routeTable: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
@@ -195,4 +212,16 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
 
 function hostOrigin(request: { protocol: string; headers: { host?: string } }): string | undefined {
   return request.headers.host ? `${request.protocol}://${request.headers.host}` : undefined;
+}
+
+/** Dotted path of the first string or key holding U+0000 ('' for the body itself), or null if none. */
+function nulPath(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string') return value.includes('\0') ? path.join('.') : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\0')) return [...path, key.replaceAll('\0', '')].join('.');
+    const found = nulPath(item, [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
 }

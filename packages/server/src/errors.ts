@@ -44,6 +44,8 @@ const fastifyCodes: Record<string, { status: number; code: string; message: stri
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request', message: 'The Content-Length header does not match the body.' },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'bad_request', message: 'The Content-Type header is not valid.' },
+  FST_ERR_BAD_URL: { status: 400, code: 'bad_url', message: 'The address is not valid (a malformed % escape?).' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', message: 'A part of the address is too long.' },
 };
 
 type ValidationEntry = { keyword?: string; instancePath?: string; message?: string; params?: Record<string, unknown> };
@@ -87,9 +89,14 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   return reply.status(500).send(body('internal', 'Something went wrong on our side. It has been logged.', undefined, request.id));
 }
 
-/** Error details safe to log: type, code and stack frames, never the message (it may quote data). */
+/**
+ * Error details safe to log: type, code and stack frames, never the message (it may quote data).
+ * Only the `at …` lines are kept: a multi-line message (a failed query's SQL and `params: …` with
+ * names and emails in them) would otherwise leak into the stack's first lines.
+ */
 function scrubError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error };
   const e = error as Error & { code?: string };
-  return { type: e.name, code: e.code, stack: e.stack?.split('\n').slice(1, 8).join('\n') };
+  const frames = (e.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return { type: e.name, code: typeof e.code === 'string' ? e.code : undefined, stack: frames.slice(0, 7).join('\n') };
 }

@@ -83,7 +83,9 @@ export async function authorizeRequest(request: FastifyRequest, db: Db, clock: C
         action: `${request.routeOptions.method} ${request.routeOptions.url}`,
         clientId: visibility === 'hidden' ? clientId : null,
         entityType: 'client',
-        entityId: clientId.slice(0, 64),
+        // Only a well-formed id is kept: whatever else was typed into the address (a name, say)
+        // must not end up in the append-only trail.
+        entityId: UUID.test(clientId) ? clientId : null,
         requestId: request.id,
         outcome: 'denied',
         at: clock.now(),

@@ -6,7 +6,7 @@
 import { scoreResponse } from '../src/index';
 
 const RESPONSES = 1_000_000;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const REQUIRED_RATIO = 0.25;
 const ITEM_IDS = ['phq9_1', 'phq9_2', 'phq9_3', 'phq9_4', 'phq9_5', 'phq9_6', 'phq9_7', 'phq9_8', 'phq9_9'];
 

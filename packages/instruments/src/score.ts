@@ -64,8 +64,9 @@ type CompiledSubscale = { readonly id: string; readonly positions: Int32Array; r
 type CompiledRisk = {
   readonly position: number;
   readonly threshold: number;
-  readonly hit: ScoreFlag;
-  readonly unanswered: ScoreFlag;
+  /** Frozen one-flag lists, so the common case of a single flag allocates nothing. */
+  readonly hit: readonly ScoreFlag[];
+  readonly unanswered: readonly ScoreFlag[];
 };
 
 type CompiledRule = {
@@ -157,8 +158,8 @@ export function compileInstrument(definition: InstrumentDefinition): CompiledIns
       return {
         position: position(risk.itemId),
         threshold: risk.threshold,
-        hit: Object.freeze({ kind: 'risk' as const, itemId: risk.itemId }),
-        unanswered: Object.freeze({ kind: 'risk-unanswered' as const, itemId: risk.itemId }),
+        hit: Object.freeze([Object.freeze({ kind: 'risk' as const, itemId: risk.itemId })]),
+        unanswered: Object.freeze([Object.freeze({ kind: 'risk-unanswered' as const, itemId: risk.itemId })]),
       };
     }),
     rules: definition.scoring.rules.map((rule) => ({
@@ -291,11 +292,11 @@ export function scoreCompiled(compiled: CompiledInstrument, answers: Answers, op
     if (compiled.caseness !== null) caseness = meetsCutoff(compiled.caseness, forBands);
   }
 
-  let flags: ScoreFlag[] | null = null;
+  let flags: readonly ScoreFlag[] = EMPTY_LIST;
   for (const risk of compiled.risks) {
     const value = values[risk.position] as number;
-    if (value !== value) (flags ??= []).push(risk.unanswered);
-    else if (value >= risk.threshold) (flags ??= []).push(risk.hit);
+    const raised = value !== value ? risk.unanswered : value >= risk.threshold ? risk.hit : null;
+    if (raised !== null) flags = flags.length === 0 ? raised : Object.freeze([...flags, ...raised]);
   }
 
   return {
@@ -306,7 +307,7 @@ export function scoreCompiled(compiled: CompiledInstrument, answers: Answers, op
     band,
     caseness,
     subscales: compiled.subscales.length === 0 ? EMPTY_SUBSCALES : scoreSubscales(compiled),
-    flags: flags ?? EMPTY_LIST,
+    flags,
     missing: missing ?? EMPTY_LIST,
     interpretations: compiled.rules.length === 0 && compiled.cutoffs.length === 0 ? EMPTY_LIST : interpret(compiled, forBands),
   };

@@ -16,7 +16,8 @@ export const localisedTextSchema = z
   .refine((text) => Object.keys(text).length > 0, 'needs at least one language');
 
 const optionSchema = z.object({
-  value: z.number().finite(),
+  /** Integer option values keep scoring exact; a scale needing fractions is a visual-analogue line. */
+  value: z.number().int(),
   label: localisedTextSchema.optional(),
 });
 
@@ -264,6 +265,7 @@ function checkConsistency(definition: ParsedDefinition): string[] {
     if (item.response.kind === 'options') {
       const values = item.response.options.map((option) => option.value);
       if (new Set(values).size !== values.length) issues.push(`item ${item.id} has duplicate option values`);
+      if (Math.max(...values) - Math.min(...values) > 1000) issues.push(`item ${item.id}: option values may span at most 1000`);
     } else {
       const { min, max, step } = item.response;
       if (min >= max) issues.push(`item ${item.id}: visual-analogue min must be below max`);

@@ -124,6 +124,12 @@ describe('custom instruments', () => {
     expect(definitionError(buildCustom({ range: { min: 0, max: 7 } })).message).toMatch(/range 0–7 does not match the items \(0–6\)/);
   });
 
+  it('refuses option values that are not integers', () => {
+    const input = buildCustom();
+    const item = { ...input.items[0], id: 'clinic_sleep_3', response: { kind: 'options', options: [{ value: 0 }, { value: 0.5 }] } };
+    expect(definitionError({ ...input, items: [...input.items, item] }).message).toMatch(/items\.2\.response\.options\.1\.value/);
+  });
+
   it('refuses bands with a gap', () => {
     const error = definitionError(buildCustom({ bands: [{ id: 'low', label: 'Low', min: 0, max: 2 }, { id: 'high', label: 'High', min: 4, max: 6 }] }));
     expect(error.message).toMatch(/band high must start right after band low/);

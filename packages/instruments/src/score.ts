@@ -115,8 +115,6 @@ function compileItem(item: InstrumentItem): CompiledItem {
   }
   const { min, max } = itemValueRange(item);
   const lookup = new Float64Array(max - min + 1).fill(Number.NaN);
-  const integers = item.response.options.every((option) => Number.isInteger(option.value));
-  if (!integers) throw new Error(`item ${item.id}: option values must be integers`);
   for (const option of item.response.options) {
     lookup[option.value - min] = item.reverse ? min + max - option.value : option.value;
   }
@@ -191,6 +189,7 @@ function findBand(bands: CompiledBands | null, value: number): BandResult | null
   return results[index] ?? null;
 }
 
+/** Whether a value meets a cut-off such as `>= 10` or `< 36`. */
 export function meetsCutoff(cutoff: Cutoff, value: number): boolean {
   switch (cutoff.operator) {
     case '>=':

@@ -111,6 +111,16 @@ describe('parallel forms', () => {
   });
 });
 
+describe('registry options', () => {
+  it('can apply bands to exact prorated totals for a whole registry', () => {
+    const registry = createRegistry(builtInDefinitions, { bandRounding: 'none' });
+    const answers = { phq9_1: 1, phq9_2: 1, phq9_3: 1, phq9_4: 1, phq9_5: 0, phq9_6: 0, phq9_7: 0, phq9_8: 0, phq9_9: null };
+    expect(registry.scoreResponse('phq9', answers)).toMatchObject({ total: 4.5, band: { id: 'minimal' } });
+    expect(scoreResponse('phq9', answers)).toMatchObject({ total: 4.5, band: { id: 'mild' } });
+    expect(registry.isCase('phq9', 9.5)).toBe(false);
+  });
+});
+
 describe('custom instruments', () => {
   it('validates a clinic’s own instrument and scores it in a registry beside the built-ins', () => {
     const custom = defineInstrument(buildCustom());

@@ -1,5 +1,5 @@
 import type { InstrumentDefinitionInput } from '../definition.schema';
-import { placeholderItems, unlabelledScale } from './helpers';
+import { placeholderItems } from './helpers';
 
 /** WHO-5: licence status unresolved (facts.md A11), so structure and scoring only. Higher is better. */
 
@@ -10,7 +10,8 @@ export const who5: InstrumentDefinitionInput = {
   construct: 'Subjective well-being',
   respondent: 'client',
   timeFrame: 'last 2 weeks',
-  items: placeholderItems('who5', 5, unlabelledScale(0, 5)), // facts.md A11 [S src:kidney-who5; src:smaat-who5]: 0 At no time … 5 All of the time
+  // facts.md A11 [S src:kidney-who5; src:smaat-who5]: shown from 5 All of the time down to 0 At no time
+  items: placeholderItems('who5', 5, { kind: 'options', options: [5, 4, 3, 2, 1, 0].map((value) => ({ value })) }),
   scoring: {
     method: 'sum',
     multiplier: 4, // facts.md A11 [V src:valant-who5; src:inspq-who5]: raw 0–25 × 4 = percentage 0–100

@@ -63,6 +63,12 @@ const everyone = (status: number) => ({
 });
 /** Any signed-in, active staff member of any organisation. */
 const anyStaff = (ok: number) => ({ ...everyone(ok), anonymous: 401, deactivated: 401 });
+/** Admins only: the first organisation's admin, and the other organisation's admin where the route acts on its own organisation. */
+const adminsOnly = (ok: number) => ({ ...anyStaff(403), admin: ok, otherOrgAdmin: ok });
+/** Admins only, acting on an object of the first organisation: another organisation's admin gets a 404. */
+const ownAdminOnly = (ok: number) => ({ ...adminsOnly(ok), otherOrgAdmin: 404 });
+let invitee = 0;
+
 /** Staff who can see the fixture client: its care team, and its organisation's supervisors and admins. */
 const clientSeers = (ok: number) => ({ ...anyStaff(ok), clinicianOffTeam: 404, otherOrgAdmin: 404 });
 
@@ -105,6 +111,30 @@ export const accessMatrix: Record<string, MatrixEntry> = {
   // Only a session waiting for its second factor may verify; every session here is fully signed in.
   'POST /api/v1/auth/mfa/verify': { expect: everyone(401), body: () => ({ code: '123456' }) },
 
+  // Organisation (always the caller's own)
+  'GET /api/v1/organisation': { expect: anyStaff(200) },
+  'PATCH /api/v1/organisation': { expect: adminsOnly(200), body: () => ({ name: 'Renamed Clinic' }) },
+
+  // Programmes
+  'GET /api/v1/programmes': { expect: anyStaff(200) },
+  'POST /api/v1/programmes': { expect: adminsOnly(201), body: () => ({ name: 'Matrix programme' }) },
+  'PATCH /api/v1/programmes/:programmeId': { expect: ownAdminOnly(200), body: () => ({ description: 'Renamed' }) },
+  'POST /api/v1/programmes/:programmeId/archive': { expect: ownAdminOnly(200), fresh: true },
+
+  // Staff
+  'GET /api/v1/users': { expect: { ...adminsOnly(200), supervisor: 200 } },
+  'POST /api/v1/users/invite': {
+    expect: adminsOnly(201),
+    body: () => ({ email: `invitee${++invitee}@clinic.test`, displayName: 'New Colleague', role: 'clinician' }),
+  },
+  'PATCH /api/v1/users/:userId': { expect: ownAdminOnly(200), body: () => ({ trainee: true }) },
+  'PATCH /api/v1/me/settings': { expect: anyStaff(200), body: () => ({ locale: 'fr' }) },
+  'POST /api/v1/users/:userId/deactivate': { expect: ownAdminOnly(200), fresh: true },
+  // Acts on the deactivated principal: reactivating it would change that column for later rows.
+  'POST /api/v1/users/:userId/reactivate': { expect: ownAdminOnly(200), params: (w) => ({ userId: w.deactivated.userId }), fresh: true },
+  'POST /api/v1/users/:userId/mfa-reset': { expect: ownAdminOnly(200) },
+  'POST /api/v1/users/:userId/password-reset': { expect: ownAdminOnly(200) },
+
   // Clients
   'GET /api/v1/clients': { expect: anyStaff(200), query: 'limit=5' },
   'POST /api/v1/clients': { expect: anyStaff(201), body: () => ({ givenName: 'Matrix', familyName: 'Row' }) },
@@ -118,6 +148,23 @@ export const accessMatrix: Record<string, MatrixEntry> = {
     expect: { ...clientSeers(204), clinicianOnTeam: 403, clinicianOffTeam: 403 },
     fresh: true,
   },
+  // Episodes of care
+  'GET /api/v1/clients/:clientId/episodes': { expect: clientSeers(200) },
+  // On the second client, which has no open episode yet (one open episode at a time).
+  'POST /api/v1/clients/:clientId/episodes': {
+    expect: clientSeers(201),
+    params: (w) => ({ clientId: w.secondClientId }),
+    body: (w) => ({ presentingProblem: 'depression', startedOn: '2026-03-01', primaryClinicianId: w.clinicianOnTeam.userId }),
+    fresh: true,
+  },
+  'GET /api/v1/clients/:clientId/episodes/:episodeId': { expect: clientSeers(200) },
+  'PATCH /api/v1/clients/:clientId/episodes/:episodeId': { expect: clientSeers(200), body: () => ({ presentingProblem: 'panic' }) },
+  'POST /api/v1/clients/:clientId/episodes/:episodeId/close': {
+    expect: clientSeers(200),
+    body: () => ({ endedOn: '2026-03-01', endReason: 'completed' }),
+    fresh: true,
+  },
+
   'GET /api/v1/clients/:clientId/audit': {
     expect: { ...clientSeers(200), clinicianOnTeam: 403, clinicianOffTeam: 403, supervisor: 403 },
   },

@@ -42,6 +42,8 @@ export type World = {
   /** The code an authenticator app enrolled with this world's TOTP seed shows now (every staff member above has started enrolling with it). */
   currentTotpCode: () => Promise<string>;
   clientId: string;
+  /** A second client with the same care team and no episode yet (a new episode can be opened). */
+  secondClientId: string;
   /** A client of the other organisation. */
   otherOrgClientId: string;
   programmeId: string;
@@ -77,6 +79,7 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
   const otherOrgAdmin = await staff(otherOrg.id, 'admin');
 
   const client = await ctx.buildClient(org.id, {}, [clinicianOnTeam.userId, deactivated.userId, target.userId]);
+  const secondClient = await ctx.buildClient(org.id, {}, [clinicianOnTeam.userId, deactivated.userId, target.userId]);
   const otherOrgClient = await ctx.buildClient(otherOrg.id, {}, []);
   await ctx.deactivate(org.id, deactivated.userId);
 
@@ -91,13 +94,14 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
   const [programme] = await ctx.db.insert(programmes).values({ orgId: org.id, name: 'Adult anxiety', createdAt: now }).returning();
   const [episode] = await ctx.db
     .insert(episodes)
-    .values({ orgId: org.id, clientId: client.id, programmeId: programme!.id, primaryClinicianId: clinicianOnTeam.userId, startedOn: '2026-02-01', createdAt: now })
+    .values({ orgId: org.id, clientId: client.id, programmeId: programme!.id, primaryClinicianId: clinicianOnTeam.userId, presentingProblem: 'gad', startedOn: '2026-02-01', createdAt: now })
     .returning();
   const [appointment] = await ctx.db
     .insert(appointments)
     .values({
       orgId: org.id,
       clientId: client.id,
+    secondClientId: secondClient.id,
       episodeId: episode!.id,
       clinicianId: clinicianOnTeam.userId,
       startsAt: new Date(now.getTime() + 86_400_000),
@@ -122,6 +126,7 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     passwordResetToken,
     currentTotpCode: () => currentTotp(totpSecret, ctx.clock.now()),
     clientId: client.id,
+    secondClientId: secondClient.id,
     otherOrgClientId: otherOrgClient.id,
     programmeId: programme!.id,
     episodeId: episode!.id,

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Config } from '../src/config';
 import type { Db } from '../src/db/database';
-import { careTeamMembers, clients, memberships, users, type OrganisationSettings, type Role } from '../src/db/schema';
+import { assignments, careTeamMembers, clients, memberships, users, type OrganisationSettings, type Role } from '../src/db/schema';
 import type { ManualClock } from '../src/lib/clock';
 import { createSession } from '../src/auth/sessions.queries';
 import { SESSION_COOKIE } from '../src/auth/session-cookie';
@@ -50,5 +50,28 @@ export function buildFactories({ db, clock, config }: { db: Db; clock: ManualClo
     return client!;
   }
 
-  return { buildOrganisation, buildStaff, buildClient, deactivate };
+  /** A client questionnaire (PHQ-9 by default) already sent by email, expiring in 4 days. */
+  async function buildAssignment(orgId: string, clientId: string, overrides: Partial<typeof assignments.$inferInsert> = {}) {
+    const now = clock.now();
+    const [assignment] = await db
+      .insert(assignments)
+      .values({
+        orgId,
+        clientId,
+        instrumentIds: ['phq9'],
+        respondent: 'client',
+        channel: 'email',
+        status: 'sent',
+        scheduledFor: now,
+        sentAt: now,
+        expiresAt: new Date(now.getTime() + 4 * 86_400_000),
+        createdAt: now,
+        updatedAt: now,
+        ...overrides,
+      })
+      .returning();
+    return assignment!;
+  }
+
+  return { buildOrganisation, buildStaff, buildClient, buildAssignment, deactivate };
 }

@@ -21,7 +21,9 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'session' }
   | { kind: 'staff'; roles?: readonly Role[] }
-  | { kind: 'client'; roles?: readonly Role[] };
+  | { kind: 'client'; roles?: readonly Role[] }
+  | { kind: 'link' }
+  | { kind: 'kiosk' };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -67,6 +69,14 @@ export async function authorizeRequest(request: FastifyRequest, db: Db, clock: C
   if (!access) throw forbidden('This route has no access rule.', 'no_access_rule');
   if (access.kind === 'public') return;
   const principal = request.principal;
+  if (access.kind === 'link') {
+    if (principal.kind !== 'client_link') throw unauthorized('This questionnaire session has ended. Open the link from your message again.', 'link_session_required');
+    return;
+  }
+  if (access.kind === 'kiosk') {
+    if (principal.kind !== 'kiosk') throw unauthorized('This device is not set up as a kiosk, or it is locked.', 'kiosk_required');
+    return;
+  }
   if (principal.kind !== 'staff') throw unauthorized();
   if (access.kind === 'session') return;
   if (principal.stage === 'mfa') throw unauthorized('Enter the code from your authenticator app to finish signing in.', 'mfa_required');

@@ -13,6 +13,18 @@ export type StaffPrincipal = {
 
 export type AnonymousPrincipal = { kind: 'anonymous' };
 
-export type Principal = StaffPrincipal | AnonymousPrincipal;
+/** A client answering one assignment through a link session (link, kiosk code or in-session hand-off). */
+export type ClientLinkPrincipal = {
+  kind: 'client_link';
+  orgId: string;
+  clientId: string;
+  assignmentId: string;
+  linkSessionId: string;
+};
+
+/** A registered, unlocked kiosk device of a clinic (waiting-room tablet). */
+export type KioskPrincipal = { kind: 'kiosk'; orgId: string; deviceId: string };
+
+export type Principal = StaffPrincipal | AnonymousPrincipal | ClientLinkPrincipal | KioskPrincipal;
 
 export const anonymous: AnonymousPrincipal = { kind: 'anonymous' };

@@ -8,6 +8,7 @@ import { JobRunner, type JobHandler } from './job-runner';
 import type { SmsTransport } from '../notifications/sms';
 import { assignmentJobHandlers } from '../features/assignments/assignments.jobs';
 import { alertJobHandlers } from '../features/alerts/alerts.jobs';
+import { questionnaireJobHandlers } from '../features/questionnaire/questionnaire.jobs';
 
 export type JobDeps = { db: Db; clock: Clock; logger: Logger; mailer: Mailer; sms: SmsTransport | null; config: Config; secretKey: string };
 
@@ -16,20 +17,21 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
   return {
     ...assignmentJobHandlers(deps),
     ...alertJobHandlers(deps),
+    ...questionnaireJobHandlers(deps),
     'audit.seal': async (_job, { db, now }) => {
       await sealAuditEvents(db, now);
     },
   };
 }
 
-/** The runner with every handler and the recurring jobs (audit sealing each minute). */
+/** The runner with every handler and the recurring jobs (audit sealing and the protocol sweep, each minute). */
 export function createJobRunner(deps: JobDeps, options: { pollMs?: number } = {}): JobRunner {
   return new JobRunner({
     db: deps.db,
     clock: deps.clock,
     logger: deps.logger,
     handlers: jobHandlers(deps),
-    recurring: [{ kind: 'audit.seal', everyMs: 60_000 }],
+    recurring: [{ kind: 'audit.seal', everyMs: 60_000 }, { kind: 'protocol.sweep', everyMs: 60_000 }],
     ...options,
   });
 }

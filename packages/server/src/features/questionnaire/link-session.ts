@@ -1,0 +1,122 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App, AppDeps } from '../../app';
+import type { Config } from '../../config';
+import type { Queryable } from '../../db/database';
+import { assignments, kioskDevices, linkSessions } from '../../db/schema';
+import { hashToken, randomToken } from '../../lib/crypto';
+
+/** The link-session cookie: a random 256-bit token, only its SHA-256 stored. */
+export const LINK_COOKIE = 'rapport_q';
+/** The kiosk device cookie: a long random device token, only its SHA-256 stored. */
+export const KIOSK_COOKIE = 'rapport_kiosk';
+
+/** Decision 0001: a link session lives 2 hours after its last use. */
+export const LINK_SESSION_IDLE_MS = 2 * 3_600_000;
+
+export type LinkVia = 'link' | 'kiosk' | 'in_session';
+
+/**
+ * Starts a link session for an assignment and ends every earlier one of the same assignment, so
+ * only the newest browser (phone, kiosk, clinician's device) can go on answering. Returns the
+ * cookie token.
+ */
+export async function startLinkSession(db: Queryable, input: { orgId: string; assignmentId: string; via: LinkVia; now: Date }): Promise<{ token: string; id: string }> {
+  const { orgId, assignmentId, via, now } = input;
+  await db
+    .update(linkSessions)
+    .set({ endedAt: now })
+    .where(and(eq(linkSessions.orgId, orgId), eq(linkSessions.assignmentId, assignmentId), isNull(linkSessions.endedAt)));
+  const token = randomToken(32);
+  const [row] = await db
+    .insert(linkSessions)
+    .values({ orgId, assignmentId, tokenHash: hashToken(token), via, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + LINK_SESSION_IDLE_MS) })
+    .returning({ id: linkSessions.id });
+  return { token, id: row!.id };
+}
+
+export async function endLinkSession(db: Queryable, linkSessionId: string, now: Date): Promise<void> {
+  await db.update(linkSessions).set({ endedAt: now }).where(and(eq(linkSessions.id, linkSessionId), isNull(linkSessions.endedAt)));
+}
+
+/** The live session for a cookie token, with the assignment's client; null when ended, expired or unknown. */
+export async function findLinkSession(db: Queryable, token: string, now: Date) {
+  const [row] = await db
+    .select({ id: linkSessions.id, orgId: linkSessions.orgId, assignmentId: linkSessions.assignmentId, via: linkSessions.via, clientId: assignments.clientId })
+    .from(linkSessions)
+    .innerJoin(assignments, eq(assignments.id, linkSessions.assignmentId))
+    .where(and(eq(linkSessions.tokenHash, hashToken(token)), isNull(linkSessions.endedAt), gt(linkSessions.expiresAt, now)))
+    .limit(1);
+  return row ?? null;
+}
+
+async function touchLinkSession(db: Queryable, id: string, now: Date): Promise<void> {
+  await db
+    .update(linkSessions)
+    .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + LINK_SESSION_IDLE_MS) })
+    .where(eq(linkSessions.id, id));
+}
+
+/** The registered device for a kiosk cookie token, if it is neither revoked nor locked. */
+export async function findKioskDevice(db: Queryable, token: string) {
+  const [row] = await db
+    .select({ id: kioskDevices.id, orgId: kioskDevices.orgId, lockedAt: kioskDevices.lockedAt })
+    .from(kioskDevices)
+    .where(and(eq(kioskDevices.tokenHash, hashToken(token)), isNull(kioskDevices.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+const isSecure = (config: Config) => config.publicUrl.startsWith('https://');
+
+/**
+ * HttpOnly, SameSite=Lax, limited to `/q`, and a browser-session cookie (no max-age): closing the
+ * browser forgets it, and the server ends it after 2 idle hours anyway.
+ */
+export function setLinkCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(LINK_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: isSecure(config), path: '/q' });
+}
+
+export function clearLinkCookie(reply: FastifyReply, config: Config): void {
+  reply.clearCookie(LINK_COOKIE, { httpOnly: true, sameSite: 'lax', secure: isSecure(config), path: '/q' });
+}
+
+/** A year, limited to `/kiosk`; an admin revokes the device to end it. */
+export function setKioskCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(KIOSK_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: isSecure(config), path: '/kiosk', maxAge: 365 * 86_400 });
+}
+
+/**
+ * Resolves the `client_link` and `kiosk` principals from their cookies, only on routes whose
+ * access rule asks for them (so API requests cost no extra query). Registered on the root
+ * instance, so it runs for every route after the staff-session hook of `createApp`; on a link
+ * route the link session wins over a staff session (the in-session hand-off runs in the
+ * clinician's browser, locked to the client's questionnaire).
+ */
+export function registerDeliveryPrincipals(app: App, deps: Pick<AppDeps, 'db' | 'clock'>): void {
+  const { db, clock } = deps;
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const kind = request.routeOptions.config?.access?.kind;
+    if (kind === 'link') {
+      const token = request.cookies[LINK_COOKIE];
+      if (!token) return;
+      const now = clock.now();
+      const session = await findLinkSession(db, token, now);
+      if (!session) return;
+      await touchLinkSession(db, session.id, now);
+      request.principal = { kind: 'client_link', orgId: session.orgId, clientId: session.clientId, assignmentId: session.assignmentId, linkSessionId: session.id };
+    } else if (kind === 'kiosk') {
+      const token = request.cookies[KIOSK_COOKIE];
+      if (!token) return;
+      const device = await findKioskDevice(db, token);
+      if (!device || device.lockedAt) return;
+      request.principal = { kind: 'kiosk', orgId: device.orgId, deviceId: device.id };
+    }
+  });
+}
+
+/** How a live link session was made (a link, a kiosk code or the in-session hand-off). */
+export async function linkSessionVia(db: Queryable, linkSessionId: string): Promise<LinkVia> {
+  const [row] = await db.select({ via: linkSessions.via }).from(linkSessions).where(eq(linkSessions.id, linkSessionId)).limit(1);
+  return row?.via ?? 'link';
+}

@@ -1,0 +1,354 @@
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import {
+  InstrumentError,
+  SCORER_VERSION,
+  getInstrument,
+  loadContentPack,
+  localiseInstrument,
+  renderableInstrument,
+  scoreResponse,
+  type LocalisedInstrument,
+  type RenderableInstrument,
+  type ScoreResult,
+} from '@rapport/instruments';
+import type { Queryable, Tx } from '../../db/database';
+import {
+  alerts,
+  assignmentLinks,
+  assignments,
+  careTeamMembers,
+  clientConsents,
+  clients,
+  memberships,
+  orgInstruments,
+  organisations,
+  responses,
+  users,
+  type AssignmentStatus,
+  type Channel,
+  type OrganisationSettings,
+  type ResponseFlag,
+} from '../../db/schema';
+import { badRequest } from '../../errors';
+import { enqueueJob } from '../../jobs/job-runner';
+import { hashToken } from '../../lib/crypto';
+import type { LinkVia } from './link-session';
+
+export type AssignmentRow = typeof assignments.$inferSelect;
+export type Answers = Record<string, number | null>;
+
+/** Statuses in which a client can still answer. */
+const OPEN_STATUSES: readonly AssignmentStatus[] = ['scheduled', 'sent', 'opened', 'in_progress'];
+
+/** Whether the client can still answer: not completed, cancelled or expired, and not past its expiry time. */
+export function isAnswerable(assignment: Pick<AssignmentRow, 'status' | 'expiresAt'>, now: Date): boolean {
+  return OPEN_STATUSES.includes(assignment.status) && (!assignment.expiresAt || assignment.expiresAt > now);
+}
+
+/** The link a token names, with its assignment; null for an unknown (or tampered) token or a revoked link. */
+export async function findLink(db: Queryable, token: string) {
+  const [row] = await db
+    .select({ linkId: assignmentLinks.id, orgId: assignmentLinks.orgId, assignment: assignments })
+    .from(assignmentLinks)
+    .innerJoin(assignments, eq(assignments.id, assignmentLinks.assignmentId))
+    .where(and(eq(assignmentLinks.tokenHash, hashToken(token)), isNull(assignmentLinks.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The assignment, locked for this transaction when `lock` is set (submit and autosave serialise on it). */
+export async function getAssignment(db: Queryable, orgId: string, assignmentId: string, lock = false): Promise<AssignmentRow | null> {
+  const query = db.select().from(assignments).where(and(eq(assignments.orgId, orgId), eq(assignments.id, assignmentId))).limit(1);
+  const [row] = lock ? await query.for('update') : await query;
+  return row ?? null;
+}
+
+/** What the pages need around an assignment: the client's language and the clinic's name and settings. */
+export async function getPageContext(db: Queryable, orgId: string, clientId: string) {
+  const [row] = await db
+    .select({ language: clients.language, orgName: organisations.name, settings: organisations.settings })
+    .from(clients)
+    .innerJoin(organisations, eq(organisations.id, clients.orgId))
+    .where(and(eq(clients.orgId, orgId), eq(clients.id, clientId)))
+    .limit(1);
+  return row ?? null;
+}
+
+export type PageContext = { language: string; orgName: string; settings: OrganisationSettings };
+
+/** Marks a freshly opened assignment `opened` (an assignment already in progress stays so). */
+export async function markOpened(db: Queryable, assignment: AssignmentRow, now: Date): Promise<void> {
+  await db
+    .update(assignments)
+    .set({
+      openedAt: assignment.openedAt ?? now,
+      status: assignment.status === 'scheduled' || assignment.status === 'sent' ? 'opened' : assignment.status,
+      updatedAt: now,
+    })
+    .where(eq(assignments.id, assignment.id));
+}
+
+/**
+ * The instrument ready to show: built-in wording, or the clinic's newest licensed content pack for a
+ * structure-only instrument. Throws `InstrumentError` when neither exists.
+ */
+export async function loadRenderable(db: Queryable, orgId: string, instrumentId: string): Promise<RenderableInstrument> {
+  try {
+    return renderableInstrument(instrumentId);
+  } catch (error) {
+    if (!(error instanceof InstrumentError) || error.code !== 'needs_licensed_wording') throw error;
+    const [pack] = await db
+      .select({ document: orgInstruments.document })
+      .from(orgInstruments)
+      .where(and(eq(orgInstruments.orgId, orgId), eq(orgInstruments.kind, 'content_pack'), eq(orgInstruments.instrumentId, instrumentId), isNull(orgInstruments.retiredAt)))
+      .orderBy(desc(orgInstruments.version))
+      .limit(1);
+    if (!pack) throw error;
+    return renderableInstrument(instrumentId, loadContentPack(pack.document));
+  }
+}
+
+/** Item text in the client's language where the definition has it, else English (else its first language). */
+export function localise(instrument: RenderableInstrument, language: string): LocalisedInstrument {
+  const choice = [language, 'en', instrument.languages[0]].find((l): l is string => !!l && instrument.languages.includes(l));
+  return localiseInstrument(instrument, choice ?? 'en');
+}
+
+/** Autosaved answers by instrument. */
+export async function inProgressAnswers(db: Queryable, assignmentId: string): Promise<Record<string, Answers>> {
+  const rows = await db
+    .select({ instrumentId: responses.instrumentId, answers: responses.answers })
+    .from(responses)
+    .where(and(eq(responses.assignmentId, assignmentId), eq(responses.status, 'in_progress')));
+  return Object.fromEntries(rows.map((r) => [r.instrumentId, r.answers]));
+}
+
+/**
+ * Checks one answer against its item through the instruments library: an unknown item or a value
+ * that is not one of the item's options is a 400 naming the item.
+ */
+export function validateAnswer(instrumentId: string, itemId: string, value: number | null): void {
+  try {
+    scoreResponse(instrumentId, { [itemId]: value });
+  } catch (error) {
+    throw answerError(instrumentId, error);
+  }
+}
+
+function answerError(instrumentId: string, error: unknown): unknown {
+  if (!(error instanceof InstrumentError)) return error;
+  const field = error.itemId ? `answers.${instrumentId}.${error.itemId}` : `answers.${instrumentId}`;
+  const message =
+    error.code === 'unknown_item'
+      ? `There is no question ${error.itemId} in this questionnaire.`
+      : error.code === 'invalid_answer'
+        ? `This is not one of the answers to question ${error.itemId}.`
+        : 'This questionnaire cannot be answered here.';
+  return badRequest(message, field, error.code);
+}
+
+/** Saves one answer into the assignment's in-progress response for the instrument (made on first use). */
+export async function saveAnswer(
+  tx: Tx,
+  input: { assignment: AssignmentRow; instrumentId: string; itemId: string; value: number | null; instrumentVersion: string; now: Date },
+): Promise<string> {
+  const { assignment, instrumentId, itemId, value, now } = input;
+  const [row] = await tx
+    .insert(responses)
+    .values({
+      orgId: assignment.orgId,
+      clientId: assignment.clientId,
+      assignmentId: assignment.id,
+      episodeId: assignment.episodeId,
+      appointmentId: assignment.appointmentId,
+      instrumentId,
+      instrumentVersion: input.instrumentVersion,
+      respondent: assignment.respondent,
+      respondentUserId: assignment.respondentUserId,
+      status: 'in_progress',
+      answers: { [itemId]: value },
+      startedAt: now,
+      createdAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [responses.assignmentId, responses.instrumentId],
+      targetWhere: sql`status = 'in_progress'`,
+      set: { answers: sql`${responses.answers} || jsonb_build_object(${itemId}::text, ${value}::numeric)` },
+    })
+    .returning({ id: responses.id });
+  if (assignment.status !== 'in_progress') {
+    await tx
+      .update(assignments)
+      .set({ status: 'in_progress', openedAt: assignment.openedAt ?? now, updatedAt: now })
+      .where(eq(assignments.id, assignment.id));
+  }
+  return row!.id;
+}
+
+export type SubmissionResult = { responseIds: string[]; riskFlagged: boolean; alertIds: string[] };
+
+/** The completed responses of an earlier submit with this id, as that submit's result; null when there is none. */
+export async function findSubmission(db: Queryable, assignmentId: string, submissionId: string): Promise<SubmissionResult | null> {
+  const rows = await db
+    .select({ id: responses.id, flags: responses.flags, assignmentId: responses.assignmentId })
+    .from(responses)
+    .where(and(eq(responses.submissionId, submissionId), eq(responses.status, 'completed')))
+    .orderBy(asc(responses.instrumentId));
+  if (rows.length === 0) return null;
+  if (rows.some((r) => r.assignmentId !== assignmentId)) throw badRequest('This submission id belongs to another questionnaire.', 'submissionId', 'submission_id_reused');
+  const alertRows = await db
+    .select({ id: alerts.id })
+    .from(alerts)
+    .where(inArray(alerts.responseId, rows.map((r) => r.id)));
+  return { responseIds: rows.map((r) => r.id), riskFlagged: rows.some((r) => hasRiskFlag(r.flags)), alertIds: alertRows.map((a) => a.id) };
+}
+
+/** Whether any completed response of the assignment raised a risk flag (the thank-you page shows crisis resources). */
+export async function completedWithRisk(db: Queryable, assignmentId: string): Promise<boolean> {
+  const rows = await db
+    .select({ flags: responses.flags })
+    .from(responses)
+    .where(and(eq(responses.assignmentId, assignmentId), eq(responses.status, 'completed')));
+  return rows.some((r) => hasRiskFlag(r.flags));
+}
+
+const hasRiskFlag = (flags: ResponseFlag[] | null) => (flags ?? []).some((f) => f.kind === 'risk' || f.kind === 'risk-unanswered');
+
+/**
+ * Scores every instrument of the assignment and writes the completed responses, the assignment's
+ * new status and an urgent `risk_item` alert (with its notification job) for each endorsed or
+ * unanswered risk item. Runs inside the caller's transaction, after it locked the assignment.
+ * An invalid answer is a 400 naming the item, and nothing is written.
+ */
+export async function completeAssignment(
+  tx: Tx,
+  input: { assignment: AssignmentRow; answers: Record<string, Answers>; submissionId: string; via: LinkVia; now: Date },
+): Promise<SubmissionResult> {
+  const { assignment, submissionId, now } = input;
+  const saved = await tx
+    .select({ id: responses.id, instrumentId: responses.instrumentId, answers: responses.answers, startedAt: responses.startedAt })
+    .from(responses)
+    .where(and(eq(responses.assignmentId, assignment.id), eq(responses.status, 'in_progress')));
+  const unknownInstrument = Object.keys(input.answers).find((id) => !assignment.instrumentIds.includes(id));
+  if (unknownInstrument) throw badRequest('This questionnaire has no such instrument.', `answers.${unknownInstrument}`, 'unknown_instrument');
+
+  const channel: Channel = input.via === 'link' ? assignment.channel : input.via;
+  const result: SubmissionResult = { responseIds: [], riskFlagged: false, alertIds: [] };
+  for (const instrumentId of assignment.instrumentIds) {
+    const previous = saved.find((s) => s.instrumentId === instrumentId);
+    const answers: Answers = { ...previous?.answers, ...input.answers[instrumentId] };
+    let score: ScoreResult;
+    try {
+      score = scoreResponse(instrumentId, answers);
+    } catch (error) {
+      throw answerError(instrumentId, error);
+    }
+    const risks = getInstrument(instrumentId).risk ?? [];
+    const riskKindOf = (itemId: string) => risks.find((r) => r.itemId === itemId)?.kind ?? null;
+    const flags: ResponseFlag[] = score.flags.map((f) => ({ kind: f.kind, itemId: f.itemId, riskKind: riskKindOf(f.itemId) }));
+    const values = {
+      status: 'completed' as const,
+      submissionId,
+      answers,
+      complete: score.complete,
+      total: score.total === null ? null : String(score.total),
+      subscales: score.subscales as Record<string, unknown>,
+      bandId: score.band?.id ?? null,
+      bandLabel: score.band?.label ?? null,
+      flags,
+      prorated: score.prorated,
+      scoreDetail: { caseness: score.caseness, missing: score.missing, interpretations: score.interpretations },
+      scorerVersion: SCORER_VERSION,
+      channel,
+      submittedAt: now,
+    };
+    const [row] = previous
+      ? await tx.update(responses).set(values).where(eq(responses.id, previous.id)).returning({ id: responses.id })
+      : await tx
+          .insert(responses)
+          .values({
+            ...values,
+            orgId: assignment.orgId,
+            clientId: assignment.clientId,
+            assignmentId: assignment.id,
+            episodeId: assignment.episodeId,
+            appointmentId: assignment.appointmentId,
+            instrumentId,
+            instrumentVersion: getInstrument(instrumentId).version,
+            respondent: assignment.respondent,
+            respondentUserId: assignment.respondentUserId,
+            startedAt: now,
+            createdAt: now,
+          })
+          .returning({ id: responses.id });
+    const responseId = row!.id;
+    result.responseIds.push(responseId);
+
+    for (const flag of score.flags) {
+      result.riskFlagged = true;
+      const [alert] = await tx
+        .insert(alerts)
+        .values({
+          orgId: assignment.orgId,
+          clientId: assignment.clientId,
+          episodeId: assignment.episodeId,
+          responseId,
+          kind: 'risk_item',
+          urgent: true,
+          evidenceKey: `response:${responseId}:${flag.itemId}`,
+          evidence: { instrumentId, itemId: flag.itemId, flag: flag.kind, riskKind: riskKindOf(flag.itemId), value: answers[flag.itemId] ?? null, assignmentId: assignment.id },
+          rulesVersion: SCORER_VERSION,
+          createdAt: now,
+        })
+        .returning({ id: alerts.id });
+      result.alertIds.push(alert!.id);
+      await enqueueJob(tx, { kind: 'alert.notify_urgent', key: `alert:${alert!.id}:urgent`, runAt: now, orgId: assignment.orgId, payload: { alertId: alert!.id } });
+    }
+  }
+  await tx.update(assignments).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(assignments.id, assignment.id));
+  return result;
+}
+
+/**
+ * The client's own opt-out: consent withdrawn for email and SMS (recorded as the client's), every
+ * open questionnaire of theirs cancelled, a `stopped_checkins` alert, and a job that tells the care
+ * team. Returns the consent row id that keys the notification.
+ */
+export async function recordOptOut(tx: Tx, input: { orgId: string; clientId: string; now: Date }): Promise<string> {
+  const { orgId, clientId, now } = input;
+  const consentRows = await tx
+    .insert(clientConsents)
+    .values(
+      (['email', 'sms'] as const).map((channel) => ({
+        orgId,
+        clientId,
+        channel,
+        granted: false,
+        source: 'client' as const,
+        note: 'Stopped check-ins from the questionnaire page.',
+        recordedAt: now,
+      })),
+    )
+    .returning({ id: clientConsents.id });
+  const consentId = consentRows[0]!.id;
+  await tx
+    .update(assignments)
+    .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+    .where(and(eq(assignments.orgId, orgId), eq(assignments.clientId, clientId), eq(assignments.respondent, 'client'), inArray(assignments.status, [...OPEN_STATUSES])));
+  await tx
+    .insert(alerts)
+    .values({ orgId, clientId, kind: 'stopped_checkins', evidenceKey: `consent:${consentId}`, evidence: { source: 'client', channels: ['email', 'sms'] }, rulesVersion: SCORER_VERSION, createdAt: now })
+    .onConflictDoNothing();
+  await enqueueJob(tx, { kind: 'questionnaire.notify_opt_out', key: `client:${clientId}:opt-out:${consentId}`, runAt: now, orgId, payload: { clientId } });
+  return consentId;
+}
+
+/** Active care-team members' addresses: who hears that a client stopped check-ins. */
+export async function careTeamEmails(db: Queryable, orgId: string, clientId: string) {
+  return db
+    .select({ userId: users.id, email: users.email })
+    .from(careTeamMembers)
+    .innerJoin(users, eq(users.id, careTeamMembers.userId))
+    .innerJoin(memberships, and(eq(memberships.userId, careTeamMembers.userId), eq(memberships.orgId, careTeamMembers.orgId)))
+    .where(and(eq(careTeamMembers.orgId, orgId), eq(careTeamMembers.clientId, clientId), eq(memberships.status, 'active')));
+}

@@ -6,6 +6,6 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    projects: ['packages/instruments', 'packages/fhir', 'packages/server'],
+    projects: ['packages/instruments', 'packages/analysis', 'packages/fhir', 'packages/server'],
   },
 });

@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Two cores on the CI machine; every project shares this pool.
+    maxWorkers: 2,
     projects: ['packages/instruments', 'packages/analysis', 'packages/fhir', 'packages/server'],
   },
 });

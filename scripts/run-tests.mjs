@@ -26,6 +26,8 @@ if (existsSync(outFile)) {
 } else {
   failed = 1;
 }
+// A run that failed without a failed test (an unhandled error, a crashed worker) still counts as a failure.
+if (run.status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status ?? 1);
 

@@ -1,1 +1,4 @@
-export {};
+export { RULES_VERSION } from './rules-version';
+export { AnalysisError } from './errors';
+export * from './discrepancy';
+export * from './statistics';

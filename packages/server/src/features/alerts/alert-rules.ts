@@ -12,12 +12,23 @@ export type RiskItemEvidence = {
   riskKind: string;
   /** A Rapport clinical-safety rule rather than the manual's own (CORE-10 item 6). */
   clinicalSafety: boolean;
+  /** The answer given (null when unanswered), when the caller passed the answers. */
+  value?: number | null;
 };
 
 export type NewAlert = Omit<typeof alerts.$inferInsert, 'id' | 'createdAt'>;
 
 /** Where the scored answers came from: the completed response the alert points at. */
-export type AlertSubject = { orgId: string; clientId: string; episodeId?: string | null; responseId: string };
+export type AlertSubject = {
+  orgId: string;
+  clientId: string;
+  episodeId?: string | null;
+  responseId: string;
+  /** The questionnaire sent, recorded in the evidence when there was one. */
+  assignmentId?: string | null;
+  /** The answers, so the evidence records each flagged item's value. */
+  answers?: Readonly<Record<string, number | null | undefined>>;
+};
 
 /**
  * The alerts one scored response raises (issue 4, item 7): when any risk item the definition
@@ -40,6 +51,7 @@ export function riskAlertsFor(
       state: flag.kind === 'risk' ? 'endorsed' : 'unanswered',
       riskKind: rule?.kind ?? 'unspecified',
       clinicalSafety: rule?.clinicalSafety ?? false,
+      ...(subject.answers ? { value: subject.answers[flag.itemId] ?? null } : {}),
     });
   }
   if (items.length === 0) return [];
@@ -53,7 +65,13 @@ export function riskAlertsFor(
       urgent: true,
       status: 'open',
       evidenceKey: `response:${subject.responseId}:${items.map((i) => i.itemId).join('+')}`,
-      evidence: { instrumentId: instrument.id, instrumentVersion: instrument.version, responseId: subject.responseId, items },
+      evidence: {
+        instrumentId: instrument.id,
+        instrumentVersion: instrument.version,
+        responseId: subject.responseId,
+        ...(subject.assignmentId ? { assignmentId: subject.assignmentId } : {}),
+        items,
+      },
       rulesVersion: ALERT_RULES_VERSION,
     },
   ];

@@ -22,7 +22,7 @@ async function endorsedPhq9(orgId: string, clientId: string, item9: number | nul
   return ctx.db.transaction(async (tx) => {
     const [response] = await tx
       .insert(responses)
-      .values({ orgId, clientId, instrumentId: 'phq9', instrumentVersion: '1.0.0', respondent: 'client', status: 'completed', answers, ...scoredResponseColumns(result), startedAt: now, submittedAt: now })
+      .values({ orgId, clientId, instrumentId: 'phq9', instrumentVersion: '1.0.0', respondent: 'client', status: 'completed', answers, ...scoredResponseColumns(result, getInstrument('phq9')), startedAt: now, submittedAt: now })
       .returning();
     const [alert] = await raiseAlerts(tx, riskAlertsFor(result, getInstrument('phq9'), { orgId, clientId, responseId: response!.id }), now);
     return alert!;

@@ -119,17 +119,18 @@ export function resolveBuiltIn(instrumentId: string): ResolvedInstrument | null 
 
 /**
  * The score columns of a completed `responses` row, exactly as a real submission stores them:
- * the exact total as text, band, flags, the rest of the result in `score_detail`, and the
- * library's `SCORER_VERSION`.
+ * the exact total as text, band, flags (with the definition's risk kind), the rest of the result in
+ * `score_detail`, and the library's `SCORER_VERSION`. The submission and the demo both use this.
  */
-export function scoredResponseColumns(result: ScoreResult) {
+export function scoredResponseColumns(result: ScoreResult, definition: Pick<InstrumentDefinition, 'risk'>) {
+  const riskKindOf = (itemId: string) => definition.risk.find((r) => r.itemId === itemId)?.kind ?? null;
   return {
     complete: result.complete,
     total: result.total === null ? null : String(result.total),
     subscales: result.subscales as Record<string, unknown>,
     bandId: result.band?.id ?? null,
     bandLabel: result.band?.label ?? null,
-    flags: result.flags.map((f) => ({ ...f })) as ResponseFlag[],
+    flags: result.flags.map((f): ResponseFlag => ({ kind: f.kind, itemId: f.itemId, riskKind: riskKindOf(f.itemId) })),
     prorated: result.prorated,
     scoreDetail: { caseness: result.caseness, missing: [...result.missing], interpretations: result.interpretations } as Record<string, unknown>,
     scorerVersion: SCORER_VERSION,

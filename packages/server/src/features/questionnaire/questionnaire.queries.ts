@@ -2,11 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import {
   InstrumentError,
   SCORER_VERSION,
-  getInstrument,
-  loadContentPack,
   localiseInstrument,
-  renderableInstrument,
-  scoreResponse,
   type LocalisedInstrument,
   type RenderableInstrument,
   type ScoreResult,
@@ -20,7 +16,6 @@ import {
   clientConsents,
   clients,
   memberships,
-  orgInstruments,
   organisations,
   responses,
   users,
@@ -33,6 +28,9 @@ import { badRequest } from '../../errors';
 import { enqueueJob } from '../../jobs/job-runner';
 import { hashToken } from '../../lib/crypto';
 import type { LinkVia } from './link-session';
+import { resolveInstrument, resolveInstruments, scoredResponseColumns, type ResolvedInstrument } from '../instruments/org-instruments';
+import { riskAlertsFor } from '../alerts/alert-rules';
+import { raiseAlerts } from '../alerts/alerts.queries';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 export type Answers = Record<string, number | null>;
@@ -89,23 +87,15 @@ export async function markOpened(db: Queryable, assignment: AssignmentRow, now: 
 }
 
 /**
- * The instrument ready to show: built-in wording, or the clinic's newest licensed content pack for a
- * structure-only instrument. Throws `InstrumentError` when neither exists.
+ * The instrument ready to show, as the organisation uses it ({@link resolveInstrument}: built-in
+ * wording, the clinic's newest licensed content pack, or its own custom instrument). Throws
+ * `InstrumentError` when the instrument is unknown or needs wording the clinic has not uploaded.
  */
 export async function loadRenderable(db: Queryable, orgId: string, instrumentId: string): Promise<RenderableInstrument> {
-  try {
-    return renderableInstrument(instrumentId);
-  } catch (error) {
-    if (!(error instanceof InstrumentError) || error.code !== 'needs_licensed_wording') throw error;
-    const [pack] = await db
-      .select({ document: orgInstruments.document })
-      .from(orgInstruments)
-      .where(and(eq(orgInstruments.orgId, orgId), eq(orgInstruments.kind, 'content_pack'), eq(orgInstruments.instrumentId, instrumentId), isNull(orgInstruments.retiredAt)))
-      .orderBy(desc(orgInstruments.version))
-      .limit(1);
-    if (!pack) throw error;
-    return renderableInstrument(instrumentId, loadContentPack(pack.document));
-  }
+  const resolved = await resolveInstrument(db, orgId, instrumentId);
+  if (!resolved) throw new InstrumentError('unknown_instrument', `unknown instrument ${instrumentId}`, { instrumentId });
+  if (!resolved.renderable) throw new InstrumentError('needs_licensed_wording', `${instrumentId} needs licensed wording`, { instrumentId });
+  return resolved.renderable;
 }
 
 /** Item text in the client's language where the definition has it, else English (else its first language). */
@@ -127,11 +117,11 @@ export async function inProgressAnswers(db: Queryable, assignmentId: string): Pr
  * Checks one answer against its item through the instruments library: an unknown item or a value
  * that is not one of the item's options is a 400 naming the item.
  */
-export function validateAnswer(instrumentId: string, itemId: string, value: number | null): void {
+export function validateAnswer(instrument: ResolvedInstrument, itemId: string, value: number | null): void {
   try {
-    scoreResponse(instrumentId, { [itemId]: value });
+    instrument.score({ [itemId]: value });
   } catch (error) {
-    throw answerError(instrumentId, error);
+    throw answerError(instrument.instrumentId, error);
   }
 }
 
@@ -234,31 +224,23 @@ export async function completeAssignment(
 
   const channel: Channel = input.via === 'link' ? assignment.channel : input.via;
   const result: SubmissionResult = { responseIds: [], riskFlagged: false, alertIds: [] };
+  const instruments = await resolveInstruments(tx, assignment.orgId, assignment.instrumentIds);
   for (const instrumentId of assignment.instrumentIds) {
+    const instrument = instruments.get(instrumentId);
+    if (!instrument) throw badRequest('This questionnaire cannot be answered here.', `answers.${instrumentId}`, 'unknown_instrument');
     const previous = saved.find((s) => s.instrumentId === instrumentId);
     const answers: Answers = { ...previous?.answers, ...input.answers[instrumentId] };
     let score: ScoreResult;
     try {
-      score = scoreResponse(instrumentId, answers);
+      score = instrument.score(answers);
     } catch (error) {
       throw answerError(instrumentId, error);
     }
-    const risks = getInstrument(instrumentId).risk ?? [];
-    const riskKindOf = (itemId: string) => risks.find((r) => r.itemId === itemId)?.kind ?? null;
-    const flags: ResponseFlag[] = score.flags.map((f) => ({ kind: f.kind, itemId: f.itemId, riskKind: riskKindOf(f.itemId) }));
     const values = {
       status: 'completed' as const,
       submissionId,
       answers,
-      complete: score.complete,
-      total: score.total === null ? null : String(score.total),
-      subscales: score.subscales as Record<string, unknown>,
-      bandId: score.band?.id ?? null,
-      bandLabel: score.band?.label ?? null,
-      flags,
-      prorated: score.prorated,
-      scoreDetail: { caseness: score.caseness, missing: score.missing, interpretations: score.interpretations },
-      scorerVersion: SCORER_VERSION,
+      ...scoredResponseColumns(score, instrument.definition),
       channel,
       submittedAt: now,
     };
@@ -274,7 +256,7 @@ export async function completeAssignment(
             episodeId: assignment.episodeId,
             appointmentId: assignment.appointmentId,
             instrumentId,
-            instrumentVersion: getInstrument(instrumentId).version,
+            instrumentVersion: instrument.version,
             respondent: assignment.respondent,
             respondentUserId: assignment.respondentUserId,
             startedAt: now,
@@ -284,26 +266,10 @@ export async function completeAssignment(
     const responseId = row!.id;
     result.responseIds.push(responseId);
 
-    for (const flag of score.flags) {
-      result.riskFlagged = true;
-      const [alert] = await tx
-        .insert(alerts)
-        .values({
-          orgId: assignment.orgId,
-          clientId: assignment.clientId,
-          episodeId: assignment.episodeId,
-          responseId,
-          kind: 'risk_item',
-          urgent: true,
-          evidenceKey: `response:${responseId}:${flag.itemId}`,
-          evidence: { instrumentId, itemId: flag.itemId, flag: flag.kind, riskKind: riskKindOf(flag.itemId), value: answers[flag.itemId] ?? null, assignmentId: assignment.id },
-          rulesVersion: SCORER_VERSION,
-          createdAt: now,
-        })
-        .returning({ id: alerts.id });
-      result.alertIds.push(alert!.id);
-      await enqueueJob(tx, { kind: 'alert.notify_urgent', key: `alert:${alert!.id}:urgent`, runAt: now, orgId: assignment.orgId, payload: { alertId: alert!.id } });
-    }
+    const subject = { orgId: assignment.orgId, clientId: assignment.clientId, episodeId: assignment.episodeId, responseId, assignmentId: assignment.id, answers };
+    const raised = await raiseAlerts(tx, riskAlertsFor(score, instrument.definition, subject), now);
+    if (score.flags.length > 0) result.riskFlagged = true;
+    result.alertIds.push(...raised.map((a) => a.id));
   }
   await tx.update(assignments).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(assignments.id, assignment.id));
   return result;

@@ -26,6 +26,7 @@ import {
 import { answerBody, answerView, formQuery, openBody, parseSubmission, themeQuery, tokenParams, versionQuery } from './questionnaire.schema';
 import { languageFromHeader, pickLanguage } from './questionnaire.text';
 import { registerOptOutRoutes } from './opt-out.routes';
+import { resolveInstrument } from '../instruments/org-instruments';
 
 /** Token endpoints: per-IP limit (decision 0001), generous enough for a family sharing one address. */
 export const tokenRateLimit = { max: 30, timeWindow: 60_000 };
@@ -145,9 +146,10 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
           const assignment = await getAssignment(tx, p.orgId, p.assignmentId, true);
           if (!assignment || !isAnswerable(assignment, now)) throw gone('This questionnaire has been sent or has expired.', 'questionnaire_closed');
           if (!assignment.instrumentIds.includes(instrumentId)) throw badRequest('This questionnaire has no such instrument.', 'instrumentId', 'unknown_instrument');
-          validateAnswer(instrumentId, itemId, value);
-          const renderable = await loadRenderable(tx, p.orgId, instrumentId);
-          return saveAnswer(tx, { assignment, instrumentId, itemId, value, instrumentVersion: renderable.version, now });
+          const instrument = await resolveInstrument(tx, p.orgId, instrumentId);
+          if (!instrument) throw badRequest('This questionnaire has no such instrument.', 'instrumentId', 'unknown_instrument');
+          validateAnswer(instrument, itemId, value);
+          return saveAnswer(tx, { assignment, instrumentId, itemId, value, instrumentVersion: instrument.version, now });
         },
       );
       return { saved: true as const };

@@ -266,7 +266,7 @@ describe('submit', () => {
     const res = await submit(cookie, answers);
     expect(res.json()).toMatchObject({ riskFlagged: true });
     const [alert] = await ctx.db.select().from(alerts).where(eq(alerts.clientId, assignment.clientId));
-    expect(alert).toMatchObject({ kind: 'risk_item', urgent: true, status: 'open', evidence: expect.objectContaining({ itemId: 'phq9_9', flag }) });
+    expect(alert).toMatchObject({ kind: 'risk_item', urgent: true, status: 'open', evidence: expect.objectContaining({ items: [expect.objectContaining({ itemId: 'phq9_9', state: flag === 'risk' ? 'endorsed' : 'unanswered' })] }) });
     const [job] = await ctx.db.select().from(jobs).where(eq(jobs.key, `alert:${alert!.id}:urgent`));
     expect(job).toMatchObject({ kind: 'alert.notify_urgent', payload: { alertId: alert!.id } });
     const done = await ctx.app.inject({ method: 'GET', url: '/q', headers: { cookie } });

@@ -74,8 +74,6 @@ const clientSeers = (ok: number) => ({ ...anyStaff(ok), clinicianOffTeam: 404, o
 
 /** Admins only: any admin acts on their own organisation; everyone else is refused. */
 const admins = (ok: number) => ({ ...anyStaff(403), admin: ok, otherOrgAdmin: ok });
-/** Admins only, on a user of the first organisation: another organisation's admin does not see them. */
-const adminsOnOurUser = (ok: number) => ({ ...admins(ok), otherOrgAdmin: 404 });
 
 /**
  * Every route in the app's route table and what each principal gets from it. A route without a
@@ -174,37 +172,7 @@ export const accessMatrix: Record<string, MatrixEntry> = {
     expect: { ...clientSeers(200), clinicianOnTeam: 403, clinicianOffTeam: 403, supervisor: 403 },
   },
 
-  // Organisation, programmes, users
-  'GET /api/v1/organisation': { expect: anyStaff(200) },
-  'PATCH /api/v1/organisation': { expect: admins(200), body: () => ({ settings: { linkExpiryDays: 5 } }) },
-  'GET /api/v1/programmes': { expect: anyStaff(200) },
-  'POST /api/v1/programmes': { expect: admins(201), body: () => ({ name: 'Matrix programme' }) },
-  'PATCH /api/v1/programmes/:programmeId': { expect: { ...admins(200), otherOrgAdmin: 404 }, body: () => ({ description: 'Renamed by the matrix' }) },
-  'POST /api/v1/programmes/:programmeId/archive': { expect: { ...admins(200), otherOrgAdmin: 404 }, fresh: true },
-  'GET /api/v1/users': { expect: { ...admins(200), supervisor: 200 } },
-  'POST /api/v1/users/invite': { expect: admins(201), body: () => ({ email: 'matrix.invite@clinic.test', displayName: 'Matrix Invite', role: 'clinician' }) },
-  'PATCH /api/v1/users/:userId': { expect: adminsOnOurUser(200), body: () => ({ trainee: true }) },
-  'PATCH /api/v1/me/settings': { expect: anyStaff(200), body: () => ({ locale: 'en' }) },
-  'POST /api/v1/users/:userId/deactivate': { expect: adminsOnOurUser(200), fresh: true },
-  // Reactivating the deactivated principal would let its session back in: a world per principal.
-  'POST /api/v1/users/:userId/reactivate': { expect: adminsOnOurUser(200), params: (w) => ({ userId: w.deactivated.userId }), fresh: true },
-  'POST /api/v1/users/:userId/mfa-reset': { expect: adminsOnOurUser(200) },
-  'POST /api/v1/users/:userId/password-reset': { expect: adminsOnOurUser(200) },
-
-  // Episodes and appointments
-  'GET /api/v1/clients/:clientId/episodes': { expect: clientSeers(200) },
-  // The world's client already has an open episode: 409 episode_open means the access check let the caller through.
-  'POST /api/v1/clients/:clientId/episodes': {
-    expect: clientSeers(409),
-    body: (w) => ({ presentingProblem: 'gad', startedOn: '2026-03-01', primaryClinicianId: w.clinicianOnTeam.userId }),
-  },
-  'GET /api/v1/clients/:clientId/episodes/:episodeId': { expect: clientSeers(200) },
-  'PATCH /api/v1/clients/:clientId/episodes/:episodeId': { expect: clientSeers(200), body: () => ({ presentingProblem: 'mixed' }) },
-  'POST /api/v1/clients/:clientId/episodes/:episodeId/close': {
-    expect: clientSeers(200),
-    body: () => ({ endedOn: '2026-03-01', endReason: 'completed' }),
-    fresh: true,
-  },
+  // Appointments
   'GET /api/v1/clients/:clientId/appointments': { expect: clientSeers(200) },
   'POST /api/v1/clients/:clientId/appointments': {
     expect: clientSeers(201),

@@ -29,6 +29,7 @@ function handlePageError(error: unknown, request: FastifyRequest, reply: Fastify
   const { t } = textFor(lang);
   const status = error instanceof AppError ? error.status : 429;
   if (error instanceof AppError && error.headers) reply.headers(error.headers);
+  if (error instanceof AppError && error.code === 'kiosk_required') return sendPage(reply, messagePage({ lang, title: t.kioskUnavailableTitle, paragraphs: [t.kioskUnavailable] }), status);
   if (status === 401 || status === 404 || status === 410) return sendPage(reply, invalidLinkPage(lang), status);
   const message = error instanceof AppError ? error.message : 'Too many requests. Please wait a moment and try again.';
   return sendPage(reply, messagePage({ lang, title: t.invalidTitle, paragraphs: [message] }), status);

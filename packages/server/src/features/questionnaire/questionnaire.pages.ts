@@ -188,7 +188,7 @@ export function donePage(input: { lang: InterfaceLanguage; branding: Branding; r
 <p class="resources">${e(input.crisisResources?.trim() || t.crisisDefault)}</p>
 </section>`
     : '';
-  const end = input.via === 'in_session' ? `<p><strong>${e(t.handBack)}</strong></p>` : input.via === 'kiosk' ? `<p>${e(t.kioskDone)}</p>` : '';
+  const end = input.via === 'in_session' ? `<p><strong>${e(t.handBack)}</strong></p>` : input.via === 'kiosk' ? `<p>${e(t.kioskDone)}</p>\n<p><a href="/kiosk">${e(t.kioskTitle)}</a></p>` : '';
   return layout({
     lang: input.lang,
     title: t.doneTitle,

@@ -117,6 +117,15 @@ describe('link exchange', () => {
     expect(ctx.logs()).not.toContain(token);
   });
 
+  it('limits link requests per IP address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await ctx.app.inject({ method: 'GET', url: `/q/${'B'.repeat(43)}`, remoteAddress: '10.9.8.7' })).statusCode);
+    expect(statuses.slice(0, 30).every((s) => s === 404)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    const other = await ctx.app.inject({ method: 'GET', url: `/q/${'B'.repeat(43)}`, remoteAddress: '10.9.8.6' });
+    expect(other.statusCode).toBe(404);
+  });
+
   it('speaks French to a French-speaking client', async () => {
     const { token } = await newAssignment({}, { language: 'fr' });
     const { cookie } = await open(token);

@@ -1,4 +1,5 @@
 import { WORLD_PASSWORD, type World } from './access-matrix.world';
+import { deliveryClientRows } from './access-matrix.delivery-client';
 
 /**
  * Who the access matrix sends requests as, and how each one signs its requests.
@@ -74,6 +75,34 @@ const clientSeers = (ok: number) => ({ ...anyStaff(ok), clinicianOffTeam: 404, o
 
 /** Admins only: any admin acts on their own organisation; everyone else is refused. */
 const admins = (ok: number) => ({ ...anyStaff(403), admin: ok, otherOrgAdmin: ok });
+
+/** A valid licensed content pack (the ISI is structure only in Rapport). */
+const matrixContentPack = {
+  format: 'rapport-content-pack',
+  instrumentId: 'isi',
+  licence: { holder: 'Matrix clinic', reference: 'M-1' },
+  languages: ['en'],
+  items: Object.fromEntries(
+    [1, 2, 3, 4, 5, 6, 7].map((n) => [`isi_${n}`, { text: { en: `Item ${n}` }, options: Object.fromEntries([0, 1, 2, 3, 4].map((v) => [String(v), { en: `${v}` }])) }]),
+  ),
+};
+
+/** A valid custom instrument of a clinic. */
+const matrixCustomInstrument = {
+  id: 'matrix_check',
+  version: '1.0.0',
+  names: { short: 'Matrix', full: 'Matrix check' },
+  construct: 'Access',
+  respondent: 'client',
+  timeFrame: 'today',
+  items: [{ id: 'matrix_check_1', text: { en: 'How are you?' }, response: { kind: 'options', options: [{ value: 0, label: { en: 'Fine' } }, { value: 1, label: { en: 'Not fine' } }] } }],
+  scoring: { method: 'sum', missing: { rule: 'none', source: 'matrix' } },
+  range: { min: 0, max: 1 },
+  direction: 'higher-is-worse',
+  licence: { status: 'clinic-owned', mayShipWording: true, source: 'matrix' },
+  citation: 'Matrix.',
+  validation: { status: 'not-validated', warning: { en: 'Not validated.' } },
+};
 
 /**
  * Every route in the app's route table and what each principal gets from it. A route without a
@@ -185,4 +214,26 @@ export const accessMatrix: Record<string, MatrixEntry> = {
     fresh: true,
   },
   'GET /api/v1/appointments': { expect: anyStaff(200), query: 'date=2026-03-03' },
+
+  // Instruments: the catalogue and stateless scoring are public (rate limited, nothing stored)
+  'GET /api/v1/instruments': { expect: everyone(200) },
+  'GET /api/v1/instruments/:instrumentId': { expect: everyone(200), params: () => ({ instrumentId: 'phq9' }) },
+  'POST /api/v1/instruments/:instrumentId/score': {
+    expect: everyone(200),
+    params: () => ({ instrumentId: 'phq9' }),
+    body: () => ({ answers: { phq9_1: 1, phq9_9: 0 } }),
+  },
+  // Each organisation's own content packs and instruments: any staff member reads, admins upload.
+  'GET /api/v1/content-packs': { expect: anyStaff(200) },
+  'POST /api/v1/content-packs': { expect: admins(201), body: () => matrixContentPack },
+  'GET /api/v1/custom-instruments': { expect: anyStaff(200) },
+  'POST /api/v1/custom-instruments': { expect: admins(201), body: () => matrixCustomInstrument },
+
+  // Alerts
+  'GET /api/v1/alerts': { expect: anyStaff(200) },
+  'GET /api/v1/clients/:clientId/alerts': { expect: clientSeers(200) },
+  'POST /api/v1/clients/:clientId/alerts/:alertId/acknowledge': { expect: clientSeers(200), params: (w) => ({ alertId: w.alertId }) },
+
+  // Delivery, the client's side: questionnaire pages, kiosk, in session (its own file).
+  ...deliveryClientRows,
 };

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { appointments, episodes, memberships, programmes, users, type Role } from '../src/db/schema';
+import { alerts, appointments, episodes, memberships, programmes, users, type Role } from '../src/db/schema';
 import { issueUserToken } from '../src/auth/auth.queries';
 import { hashPassword } from '../src/auth/passwords';
 import { currentTotp, newTotpSecret } from '../src/auth/totp';
@@ -49,6 +49,8 @@ export type World = {
   programmeId: string;
   episodeId: string;
   appointmentId: string;
+  /** An open urgent alert about the fixture client. */
+  alertId: string;
 };
 
 /** Builds a fresh {@link World} in the test context's database (new organisations each time). */
@@ -110,6 +112,11 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     })
     .returning();
 
+  const [alert] = await ctx.db
+    .insert(alerts)
+    .values({ orgId: org.id, clientId: client.id, kind: 'risk_item', urgent: true, evidenceKey: 'world', evidence: {}, rulesVersion: 'world', createdAt: now })
+    .returning();
+
   return {
     orgId: org.id,
     otherOrgId: otherOrg.id,
@@ -131,6 +138,7 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     programmeId: programme!.id,
     episodeId: episode!.id,
     appointmentId: appointment!.id,
+    alertId: alert!.id,
   };
 }
 

@@ -23,6 +23,7 @@ describe('configuration', () => {
       databaseUrl: undefined,
       smtpUrl: undefined,
       mailFrom: 'Rapport <no-reply@rapport.local>',
+      sms: undefined,
       logLevel: 'info',
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
@@ -74,6 +75,7 @@ describe('configuration', () => {
       SESSION_IDLE_MINUTES: '0',
       RAPPORT_ENCRYPTION_KEY: 'too-short',
       RAPPORT_DEMO: 'maybe',
+      SMS_URL: 'https://sms.example',
     });
     expect(problems.map((p) => p.split(':')[0])).toEqual([
       'PORT',
@@ -84,6 +86,7 @@ describe('configuration', () => {
       'SESSION_IDLE_MINUTES',
       'RAPPORT_ENCRYPTION_KEY',
       'RAPPORT_DEMO',
+      'SMS_URL, SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM',
     ]);
     expect(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/Invalid configuration:\n {2}- PORT: .*\n {2}- LOG_LEVEL: /);
   });

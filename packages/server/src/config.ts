@@ -71,14 +71,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // (a random port) and an empty SMTP_URL would be an error instead of the outbox default.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = envSchema.safeParse(given);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Checked beside the schema, not after it, so this problem is listed together with the others.
+  const smsSet = ['SMS_URL', 'SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM'].filter((key) => key in given);
+  if (smsSet.length > 0 && smsSet.length < 4) {
+    problems.push('SMS_URL, SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM: set all four to send SMS, or none');
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const smsParts = [e.SMS_URL, e.SMS_ACCOUNT_SID, e.SMS_AUTH_TOKEN, e.SMS_FROM];
-  if (smsParts.some(Boolean) && !smsParts.every(Boolean)) {
-    throw new ConfigError(['SMS_URL, SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM: set all four to send SMS, or none']);
-  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,

@@ -21,7 +21,7 @@ describe('/healthz', () => {
 
   it('answers 503 once the database has gone away', async () => {
     const database = await openTestDatabase();
-    const app = await createApp({ config: ctx.config, db: database.db, clock: ctx.clock, mailer: noMail, logger: createLogger('silent'), secretKey: ctx.secretKey, ping: database.ping });
+    const app = await createApp({ config: ctx.config, db: database.db, clock: ctx.clock, mailer: noMail, sms: null, logger: createLogger('silent'), secretKey: ctx.secretKey, ping: database.ping });
     try {
       expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       await database.close();

@@ -96,7 +96,7 @@ describe('no personal data in logs', () => {
     };
     // A database whose every query fails, as when the connection drops mid-request.
     const brokenDb = new Proxy(ctx.db, { get: () => failing }) as Db;
-    const app = await createApp({ config: ctx.config, db: brokenDb, clock: ctx.clock, mailer: { send: async () => undefined, close: () => undefined }, logger: createLogger('info', sink), secretKey: ctx.secretKey, ping: async () => true });
+    const app = await createApp({ config: ctx.config, db: brokenDb, clock: ctx.clock, mailer: { send: async () => undefined, close: () => undefined }, sms: null, logger: createLogger('info', sink), secretKey: ctx.secretKey, ping: async () => true });
     try {
       const res = await app.inject({ method: 'GET', url: '/api/v1/clients', headers: { cookie: `rapport_session=${canary.token}` } });
       expect(res.statusCode).toBe(500);

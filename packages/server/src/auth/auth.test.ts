@@ -265,7 +265,7 @@ describe('password reset', () => {
   it('answers a known address the same way when the mail server is down', async () => {
     const { staff } = await staffWithPassword();
     const failingMailer = { send: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), close: () => undefined };
-    const app = await createApp({ config: ctx.config, db: ctx.db, clock: ctx.clock, mailer: failingMailer, logger: createLogger('silent'), secretKey: ctx.secretKey, ping: async () => true });
+    const app = await createApp({ config: ctx.config, db: ctx.db, clock: ctx.clock, mailer: failingMailer, sms: null, logger: createLogger('silent'), secretKey: ctx.secretKey, ping: async () => true });
     try {
       const known = await app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: staff.email } });
       const unknown = await app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'nobody-else@clinic.test' } });

@@ -4,3 +4,5 @@ export * from './discrepancy';
 export * from './statistics';
 export * from './rupture';
 export * from './gap-trend';
+export * from './low-alliance';
+export * from './deterioration';

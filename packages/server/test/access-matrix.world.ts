@@ -103,7 +103,6 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     .values({
       orgId: org.id,
       clientId: client.id,
-    secondClientId: secondClient.id,
       episodeId: episode!.id,
       clinicianId: clinicianOnTeam.userId,
       startsAt: new Date(now.getTime() + 86_400_000),

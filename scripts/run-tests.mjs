@@ -22,7 +22,7 @@ let failed = 0;
 if (existsSync(outFile)) {
   const report = JSON.parse(readFileSync(outFile, 'utf8'));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+  failed = (report.numFailedTests ?? 0) + countFilesFailedOutsideTests(report);
 } else {
   failed = 1;
 }
@@ -31,9 +31,9 @@ if (run.status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status ?? 1);
 
-/** A suite that failed only because some of its tests failed is already counted through those tests. */
-function countSuitesWithFailedTests(report) {
+/** Test files that failed without a failing test (an import error, a failing hook) count once each. */
+function countFilesFailedOutsideTests(report) {
   return (report.testResults ?? []).filter(
-    (s) => s.status === 'failed' && (s.assertionResults ?? []).some((a) => a.status === 'failed'),
+    (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((a) => a.status === 'failed'),
   ).length;
 }

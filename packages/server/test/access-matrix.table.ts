@@ -1,5 +1,6 @@
 import { WORLD_PASSWORD, type World } from './access-matrix.world';
 import { deliveryClientRows } from './access-matrix.delivery-client';
+import { deliveryStaffRows } from './access-matrix.delivery-staff';
 
 /**
  * Who the access matrix sends requests as, and how each one signs its requests.
@@ -236,4 +237,6 @@ export const accessMatrix: Record<string, MatrixEntry> = {
 
   // Delivery, the client's side: questionnaire pages, kiosk, in session (its own file).
   ...deliveryClientRows,
+  // Delivery, the staff side: protocols and a client's assignments (its own file).
+  ...deliveryStaffRows,
 };

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { alerts, appointments, episodes, memberships, programmes, users, type Role } from '../src/db/schema';
+import { alerts, appointments, assignments, episodes, memberships, programmes, protocols, users, type Role } from '../src/db/schema';
 import { issueUserToken } from '../src/auth/auth.queries';
 import { hashPassword } from '../src/auth/passwords';
 import { currentTotp, newTotpSecret } from '../src/auth/totp';
@@ -51,6 +51,11 @@ export type World = {
   appointmentId: string;
   /** An open urgent alert about the fixture client. */
   alertId: string;
+  /** The programme's measurement protocol. */
+  protocolId: string;
+  /** A questionnaire for the fixture client still scheduled (far ahead), and one already sent. */
+  assignmentId: string;
+  sentAssignmentId: string;
 };
 
 /** Builds a fresh {@link World} in the test context's database (new organisations each time). */
@@ -116,6 +121,28 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     .values({ orgId: org.id, clientId: client.id, kind: 'risk_item', urgent: true, evidenceKey: 'world', evidence: {}, rulesVersion: 'world', createdAt: now })
     .returning();
 
+  const [protocol] = await ctx.db
+    .insert(protocols)
+    .values({
+      orgId: org.id,
+      programmeId: programme!.id,
+      name: 'World protocol',
+      rules: [{ id: 'phq9-before', instrumentIds: ['phq9'], respondent: 'client', trigger: { kind: 'before_each', hoursBefore: 24 } }],
+      createdAt: now,
+    })
+    .returning();
+  const assignment = (status: 'scheduled' | 'sent') => ({
+    orgId: org.id,
+    clientId: client.id,
+    instrumentIds: ['phq9'],
+    respondent: 'client' as const,
+    channel: 'link' as const,
+    status,
+    scheduledFor: new Date(now.getTime() + 30 * 86_400_000),
+    createdAt: now,
+  });
+  const [scheduledAssignment, sentAssignment] = await ctx.db.insert(assignments).values([assignment('scheduled'), assignment('sent')]).returning();
+
   return {
     orgId: org.id,
     otherOrgId: otherOrg.id,
@@ -138,6 +165,9 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     episodeId: episode!.id,
     appointmentId: appointment!.id,
     alertId: alert!.id,
+    protocolId: protocol!.id,
+    assignmentId: scheduledAssignment!.id,
+    sentAssignmentId: sentAssignment!.id,
   };
 }
 

@@ -185,9 +185,9 @@ export function registerProtocolRoutes(app: App, deps: AppDeps): void {
       await withAudit(request, db, clock, { action: 'episode.protocol.remove', clientId, entityType: 'episode', entityId: episodeId }, async (tx) => {
         const episode = await getEpisode(tx, p.orgId, clientId, episodeId);
         if (!episode) throw notFound('episode');
+        // Idempotent: without an override of its own the episode already follows its programme's.
         const current = await liveProtocolOfScope(tx, p.orgId, { programmeId: null, episodeId });
-        if (!current) throw notFound('episode protocol');
-        await archiveProtocol(tx, p.orgId, current.id, clock.now());
+        if (current) await archiveProtocol(tx, p.orgId, current.id, clock.now());
       });
       return reply.status(204).send();
     },

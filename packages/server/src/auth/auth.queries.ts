@@ -65,3 +65,11 @@ export async function consumeUserToken(db: Queryable, token: string, kind: 'invi
     .returning();
   return row ?? null;
 }
+
+/** Voids every outstanding token of a kind for a user (a completed reset ends any other reset link). */
+export async function voidUserTokens(db: Queryable, userId: string, kind: 'invite' | 'password_reset', now: Date) {
+  await db
+    .update(userTokens)
+    .set({ usedAt: now })
+    .where(and(eq(userTokens.userId, userId), eq(userTokens.kind, kind), isNull(userTokens.usedAt)));
+}

@@ -14,6 +14,7 @@ import {
   issueUserToken,
   recentFailures,
   recordFailure,
+  voidUserTokens,
 } from './auth.queries';
 import { meResponse, passwordResetRequestBody, signInBody, tokenPasswordBody } from './auth.schema';
 import { createSession, revokeSession, revokeUserSessions, type SessionStage } from './sessions.queries';
@@ -161,6 +162,7 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
         if (!token) return false;
         await tx.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, token.userId));
         await revokeUserSessions(tx, token.userId, now);
+        await voidUserTokens(tx, token.userId, 'password_reset', now);
         await clearFailures(tx, token.userId);
         await recordAudit(tx, { orgId: null, actorKind: 'user', actorId: token.userId, action: 'auth.password_reset', entityType: 'user', entityId: token.userId, requestId: request.id, outcome: 'success', at: now });
         return true;

@@ -239,6 +239,21 @@ describe('password reset', () => {
     expect(again.json().error.code).toBe('invalid_token');
   });
 
+  it('ends every other outstanding reset link once one is used', async () => {
+    const { staff } = await staffWithPassword();
+    let before = ctx.smtp.messages.length;
+    await requestReset(staff.email);
+    const first = await emailedToken(staff.email, before);
+    before = ctx.smtp.messages.length;
+    await requestReset(staff.email);
+    const second = await emailedToken(staff.email, before);
+    expect((await completeReset(second, 'a brand new passphrase')).statusCode).toBe(204);
+    const stale = await completeReset(first, 'an attacker passphrase');
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().error.code).toBe('invalid_token');
+    expect((await signIn(staff.email, 'a brand new passphrase')).statusCode).toBe(200);
+  });
+
   it('refuses a reset link older than 30 minutes', async () => {
     const { staff } = await staffWithPassword();
     const before = ctx.smtp.messages.length;

@@ -6,3 +6,4 @@ export * from './rupture';
 export * from './gap-trend';
 export * from './low-alliance';
 export * from './deterioration';
+export * from './trajectory';

@@ -64,6 +64,15 @@ describe('episodes of care', () => {
     expect(second.json().error.code).toBe('episode_open');
   });
 
+  it('opens only one of two episodes requested at the same moment', async () => {
+    const c = await clinic();
+    const results = await Promise.all([
+      call('POST', c.base, c.clinician.cookie, open),
+      call('POST', c.base, c.clinician.cookie, { ...open, presentingProblem: 'panic' }),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+  });
+
   it('closes an episode with a reason, once, and then allows a new one', async () => {
     const c = await clinic();
     const episode = (await call('POST', c.base, c.clinician.cookie, open)).json();

@@ -43,7 +43,7 @@ export function registerUserRoutes(app: App, deps: AppDeps): void {
         (result: { member: { id: string } }) => ({ action: 'user.invite', entityType: 'user', entityId: result.member.id }),
         async (tx) => {
           const invited = await inviteStaff(tx, { orgId: p.orgId, ...request.body, now });
-          if (!invited) throw conflict('This person is already a member of this clinic.', 'already_member', 'email');
+          if (!invited) throw conflict('This person already belongs to this clinic; reactivate them if they were deactivated.', 'already_member', 'email');
           const inviteToken = await issueUserToken(tx, { userId: invited.userId, orgId: p.orgId, kind: 'invite', now, validForMs: INVITATION_VALID_MS });
           const org = await getOrganisation(tx, p.orgId);
           return { member: (await getStaffMember(tx, p.orgId, invited.userId))!, token: inviteToken, organisationName: org!.name };

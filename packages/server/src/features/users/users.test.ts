@@ -185,6 +185,15 @@ describe('account actions', () => {
     expect(res.json().error.code).toBe('cannot_deactivate_self');
   });
 
+  it('refuses to deactivate the on-call supervisor', async () => {
+    const c = await clinic();
+    await call('PATCH', '/api/v1/organisation', c.admin.cookie, { settings: { onCallSupervisorUserId: c.supervisor.userId } });
+    const res = await call('POST', `/api/v1/users/${c.supervisor.userId}/deactivate`, c.admin.cookie);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('on_call_supervisor');
+    expect((await call('GET', '/api/v1/me', c.supervisor.cookie)).statusCode).toBe(200);
+  });
+
   it('reactivates a deactivated user, who can then sign in again', async () => {
     const c = await clinic();
     const person = await ctx.buildStaff(c.org.id, 'clinician', { password: 'the right passphrase' });

@@ -36,6 +36,7 @@ import { registerQuestionnaireRoutes } from './features/questionnaire/questionna
 import { registerKioskRoutes } from './features/kiosk/kiosk.routes';
 import { registerAlertRoutes } from './features/alerts/alerts.routes';
 import { registerInstrumentRoutes } from './features/instruments/instruments.routes';
+import { registerWebRoutes } from './features/web/web.routes';
 import type { SmsTransport } from './notifications/sms';
 
 declare module 'fastify' {
@@ -169,6 +170,9 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
     if (!MUTATING.has(request.method)) return;
     const origin = request.headers.origin;
     const site = request.headers['sec-fetch-site'];
+    // The browser vouches for a same-origin request. Needed because `Referrer-Policy: no-referrer`
+    // makes browsers send `Origin: null` on plain form posts (the client pages' forms).
+    if (site === 'same-origin') return;
     if (site === 'cross-site' || (origin && origin !== allowedOrigin && origin !== hostOrigin(request))) {
       throw new AppError(403, 'cross_origin', 'This request came from another website and was refused.');
     }
@@ -205,6 +209,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerKioskRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerInstrumentRoutes(app, deps);
+  registerWebRoutes(app, deps);
 
   await app.ready();
   return Object.assign(app, { routeTable });

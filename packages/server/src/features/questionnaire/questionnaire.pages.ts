@@ -23,6 +23,7 @@ export function layout(input: { lang: InterfaceLanguage; title: string; branding
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="data:,">
 <title>${e(title)}${branding?.orgName ? ` – ${e(branding.orgName)}` : ''}</title>
 <link rel="stylesheet" href="/q/app.css?v=${appCss.version}">${theme}
 <script src="/q/app.js?v=${appJs.version}" defer></script>

@@ -68,6 +68,15 @@ describe('link exchange', () => {
     expect(q.body).toContain('Little interest or pleasure in doing things');
   });
 
+  it.each([
+    ['accepts', 'same-origin', 303],
+    ['refuses', 'cross-site', 403],
+  ])('%s a form post with Origin: null (no-referrer) when the browser says %s', async (_verb, site, status) => {
+    const { token } = await newAssignment();
+    const res = await ctx.app.inject({ method: 'POST', url: '/q/open', headers: { ...form, origin: 'null', 'sec-fetch-site': site }, payload: `token=${token}` });
+    expect(res.statusCode).toBe(status);
+  });
+
   it('does not spend or open anything on a GET of the link (link scanners)', async () => {
     const { token, assignment } = await newAssignment();
     await ctx.app.inject({ method: 'GET', url: `/q/${token}` });

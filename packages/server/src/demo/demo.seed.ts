@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords';
 import { createOrganisation } from '../features/organisations/organisations.queries';
 import { seededRandom } from '../lib/random';
 import { seedDemoResponses } from './demo.responses';
+import { seedDemoDelivery } from './demo.delivery';
 import type { PresentingProblem } from '../features/episodes/episodes.schema';
 
 /** The demo sign-ins printed at start-up. Demo only: MFA is off for the demo clinic. */
@@ -118,6 +119,7 @@ export async function seedDemo(db: Db, options: DemoOptions): Promise<{ orgId: s
       }
     }
     await seedDemoResponses(tx, { orgId: org.id, now, seed: options.seed });
+    await seedDemoDelivery(tx, { orgId: org.id, now, seed: options.seed });
     return { orgId: org.id };
   });
 }

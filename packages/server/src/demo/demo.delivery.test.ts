@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { createTestContext, type TestContext } from '../../test/context';
+import { assignmentLinks, assignments, messages, protocols } from '../db/schema';
+import { sweepProtocols } from '../features/assignments/assignments.sweep';
+import { seedDemo } from './demo.seed';
+
+let ctx: TestContext;
+let other: TestContext;
+let orgId: string;
+let otherOrgId: string;
+beforeAll(async () => {
+  [ctx, other] = await Promise.all([createTestContext(), createTestContext()]);
+  ({ orgId } = await seedDemo(ctx.db, { now: ctx.clock.now(), clients: 12 }));
+  ({ orgId: otherOrgId } = await seedDemo(other.db, { now: other.clock.now(), clients: 12 }));
+});
+afterAll(async () => {
+  await ctx.close();
+  await other.close();
+});
+
+const signature = async (c: TestContext, id: string) =>
+  (await c.db.select().from(assignments).where(eq(assignments.orgId, id)))
+    .map((a) => `${a.respondent} ${a.instrumentIds.join('+')} ${a.status} ${a.scheduledFor.toISOString()}`)
+    .sort();
+
+describe('demo delivery', () => {
+  it('gives the clinic a default, a programme and an episode protocol', async () => {
+    const rows = await ctx.db.select().from(protocols).where(eq(protocols.orgId, orgId));
+    expect(rows.map((r) => (r.episodeId ? 'episode' : r.programmeId ? 'programme' : 'organisation')).sort()).toEqual(['episode', 'organisation', 'programme']);
+  });
+
+  it('has questionnaires in flight: sent with their message and link, waiting to go, and expired', async () => {
+    const rows = await ctx.db.select().from(assignments).where(eq(assignments.orgId, orgId));
+    const statuses = new Set(rows.map((r) => r.status));
+    for (const s of ['scheduled', 'sent', 'expired'] as const) expect(statuses).toContain(s);
+    for (const sent of rows.filter((r) => r.status === 'sent' || r.status === 'opened')) {
+      const [message] = await ctx.db.select().from(messages).where(eq(messages.key, `assignment:${sent.id}:invite`));
+      expect(message).toMatchObject({ status: 'sent', channel: 'email' });
+      const links = await ctx.db.select().from(assignmentLinks).where(and(eq(assignmentLinks.assignmentId, sent.id)));
+      expect(links).toHaveLength(1);
+    }
+  });
+
+  it('leaves the protocol sweep nothing to add at the moment it was seeded', async () => {
+    const counts = await sweepProtocols(ctx.db, ctx.clock.now());
+    expect(counts).toMatchObject({ created: 0, moved: 0, cancelled: 0 });
+  });
+
+  it('is the same on every machine (seeded)', async () => {
+    expect(await signature(ctx, orgId)).toEqual(await signature(other, otherOrgId));
+  });
+});

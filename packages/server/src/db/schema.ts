@@ -373,9 +373,9 @@ export const protocols = pgTable(
     episodeId: uuid('episode_id').references(() => episodes.id),
     name: text('name').notNull(),
     rules: jsonb('rules').$type<ProtocolRule[]>().notNull(),
-    /** Days after sending; null = no reminder. Overrides the organisation default when set. */
+    /** Days after sending: null = the organisation's setting, 0 = no reminder, 1–30 = days (API: `"organisation"`, null, n). */
     reminderAfterDays: smallint('reminder_after_days'),
-    /** Days after sending; null = the organisation default. Clinician questionnaires never expire. */
+    /** Days after sending: null = the organisation's setting, 0 = never, 1–30 = days. Clinician questionnaires never expire. */
     expiryDays: smallint('expiry_days'),
     version: integer('version').notNull().default(1),
     createdBy: uuid('created_by').references(() => users.id),

@@ -8,6 +8,6 @@ export default defineConfig({
   test: {
     // Two cores on the CI machine; every project shares this pool.
     maxWorkers: 2,
-    projects: ['packages/instruments', 'packages/analysis', 'packages/fhir', 'packages/server'],
+    projects: ['packages/instruments', 'packages/analysis', 'packages/fhir', 'packages/server', 'packages/web'],
   },
 });

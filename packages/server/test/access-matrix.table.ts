@@ -112,6 +112,8 @@ const matrixCustomInstrument = {
 export const accessMatrix: Record<string, MatrixEntry> = {
   // System
   'GET /': { expect: everyone(200) },
+  // The web app's client-side routes: index.html (or, unbuilt, the home page) for everyone; the app signs in.
+  'GET /*': { expect: everyone(200) },
   'GET /healthz': { expect: everyone(200) },
   // Gated by the control token in the data folder, not by a session: nobody here presents it.
   'POST /internal/backup': { expect: everyone(401) },

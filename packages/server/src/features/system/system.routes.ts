@@ -2,9 +2,8 @@ import { z } from 'zod';
 import type { App, AppDeps } from '../../app';
 import { safeEqual } from '../../lib/crypto';
 import { unauthorized, unavailable } from '../../errors';
-import { renderHomePage } from '../../pages/home.page';
 
-/** Liveness, the home page, and the local control endpoint the CLI uses for a consistent backup. */
+/** Liveness and the local control endpoint the CLI uses for a consistent backup. */
 export function registerSystemRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/healthz',
@@ -16,10 +15,6 @@ export function registerSystemRoutes(app: App, deps: AppDeps): void {
       if (!(await deps.ping())) throw unavailable('The database cannot be reached.', 'database_unavailable');
       return { status: 'ok' as const, database: 'up' as const };
     },
-  );
-
-  app.get('/', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderHomePage()),
   );
 
   app.post(

@@ -1,0 +1,99 @@
+import { api } from './client';
+import type {
+  Appointment,
+  Attendance,
+  AuditEvent,
+  CareTeamMember,
+  Channel,
+  Client,
+  ClientInput,
+  ClientSummary,
+  Consent,
+  DayAppointment,
+  EndReason,
+  Episode,
+  Locale,
+  Me,
+  Organisation,
+  OrganisationSettings,
+  PresentingProblem,
+  Programme,
+  Role,
+  Stage,
+  StaffUser,
+  AppointmentKind,
+  Alert,
+} from './types';
+
+const enc = encodeURIComponent;
+const qs = (params: Record<string, string | number | undefined>) => {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== '') as [string, string | number][];
+  return entries.length ? `?${entries.map(([k, v]) => `${k}=${enc(String(v))}`).join('&')}` : '';
+};
+const client = (id: string) => `/api/v1/clients/${enc(id)}`;
+
+/** One function per API call the screens make; paths and shapes live here only. */
+export const endpoints = {
+  // Account
+  me: () => api.get<Me>('/api/v1/me', { quiet401: true }),
+  signIn: (email: string, password: string) => api.post<{ stage: Stage }>('/api/v1/auth/sign-in', { email, password }, { quiet401: true }),
+  signOut: () => api.post<void>('/api/v1/auth/sign-out'),
+  verifyMfa: (body: { code: string } | { recoveryCode: string }) => api.post<{ stage: 'full' }>('/api/v1/auth/mfa/verify', body, { quiet401: true }),
+  startMfaEnrolment: () => api.post<{ secret: string; otpauthUri: string }>('/api/v1/auth/mfa/enrol'),
+  confirmMfaEnrolment: (code: string) => api.post<{ recoveryCodes: string[] }>('/api/v1/auth/mfa/enrol/confirm', { code }),
+  requestPasswordReset: (email: string) => api.post<{ message: string }>('/api/v1/auth/password-reset', { email }),
+  completePasswordReset: (token: string, password: string) => api.post<void>('/api/v1/auth/password-reset/complete', { token, password }),
+  acceptInvitation: (token: string, password: string) => api.post<void>('/api/v1/auth/invitation/accept', { token, password }),
+  updateMySettings: (body: { locale?: Locale; calibrationConsent?: boolean }) => api.patch<{ locale: Locale; calibrationConsent: boolean }>('/api/v1/me/settings', body),
+
+  // Organisation
+  organisation: () => api.get<Organisation>('/api/v1/organisation'),
+  updateOrganisation: (body: { name?: string; settings?: Partial<OrganisationSettings> }) => api.patch<Organisation>('/api/v1/organisation', body),
+  programmes: (includeArchived = false) => api.get<{ items: Programme[] }>(`/api/v1/programmes${qs({ includeArchived: includeArchived ? 'true' : undefined })}`),
+  createProgramme: (body: { name: string; description?: string | null }) => api.post<Programme>('/api/v1/programmes', body),
+  updateProgramme: (id: string, body: { name?: string; description?: string | null }) => api.patch<Programme>(`/api/v1/programmes/${enc(id)}`, body),
+  archiveProgramme: (id: string) => api.post<Programme>(`/api/v1/programmes/${enc(id)}/archive`),
+
+  // Staff
+  users: (status: 'active' | 'invited' | 'deactivated' | 'all' = 'all') => api.get<{ items: StaffUser[] }>(`/api/v1/users${qs({ status })}`),
+  inviteUser: (body: { email: string; displayName: string; role: Role; experienceYears?: number | null; trainee?: boolean }) => api.post<StaffUser>('/api/v1/users/invite', body),
+  updateUser: (id: string, body: { role?: Role; experienceYears?: number | null; trainee?: boolean }) => api.patch<StaffUser>(`/api/v1/users/${enc(id)}`, body),
+  deactivateUser: (id: string) => api.post<StaffUser>(`/api/v1/users/${enc(id)}/deactivate`),
+  reactivateUser: (id: string) => api.post<StaffUser>(`/api/v1/users/${enc(id)}/reactivate`),
+  resetUserMfa: (id: string) => api.post<StaffUser>(`/api/v1/users/${enc(id)}/mfa-reset`),
+  sendUserPasswordReset: (id: string) => api.post<StaffUser>(`/api/v1/users/${enc(id)}/password-reset`),
+
+  // Clients
+  clients: (params: { q?: string; status?: 'active' | 'inactive' | 'all'; limit?: number; cursor?: string }) =>
+    api.get<{ items: ClientSummary[]; nextCursor: string | null }>(`/api/v1/clients${qs(params)}`),
+  createClient: (body: ClientInput & { careTeam?: string[] }) => api.post<Client>('/api/v1/clients', body),
+  client: (id: string) => api.get<Client>(client(id)),
+  updateClient: (id: string, body: ClientInput) => api.patch<Client>(client(id), body),
+  consents: (id: string) => api.get<{ current: Consent[]; history: Consent[] }>(`${client(id)}/consents`),
+  recordConsent: (id: string, body: { channel: Channel; granted: boolean; note?: string }) => api.post<Consent>(`${client(id)}/consents`, body),
+  careTeam: (id: string) => api.get<{ items: CareTeamMember[] }>(`${client(id)}/care-team`),
+  addToCareTeam: (id: string, userId: string) => api.put<void>(`${client(id)}/care-team/${enc(userId)}`),
+  removeFromCareTeam: (id: string, userId: string) => api.del<void>(`${client(id)}/care-team/${enc(userId)}`),
+  audit: (id: string, before?: number) => api.get<{ items: AuditEvent[]; nextBefore: number | null }>(`${client(id)}/audit${qs({ limit: 100, before })}`),
+
+  // Episodes
+  episodes: (id: string) => api.get<{ items: Episode[] }>(`${client(id)}/episodes`),
+  openEpisode: (id: string, body: { presentingProblem: PresentingProblem; startedOn: string; programmeId?: string | null; primaryClinicianId?: string }) =>
+    api.post<Episode>(`${client(id)}/episodes`, body),
+  closeEpisode: (id: string, episodeId: string, body: { endedOn: string; endReason: EndReason }) =>
+    api.post<Episode>(`${client(id)}/episodes/${enc(episodeId)}/close`, body),
+
+  // Appointments
+  appointments: (id: string) => api.get<{ items: Appointment[] }>(`${client(id)}/appointments`),
+  bookAppointment: (id: string, body: { startsAt: string; durationMinutes?: number; kind?: AppointmentKind; clinicianId?: string }) =>
+    api.post<Appointment>(`${client(id)}/appointments`, body),
+  moveAppointment: (id: string, appointmentId: string, body: { startsAt?: string; durationMinutes?: number; clinicianId?: string }) =>
+    api.patch<Appointment>(`${client(id)}/appointments/${enc(appointmentId)}`, body),
+  recordAttendance: (id: string, appointmentId: string, body: Attendance) =>
+    api.post<Appointment>(`${client(id)}/appointments/${enc(appointmentId)}/attendance`, body),
+  /** Alerts the caller may see (issue 4's list; issue 5 adds the lifecycle). */
+  alerts: (params: { status?: 'open' | 'acknowledged' | 'resolved' | 'active' | 'all'; limit?: number; cursor?: string }) =>
+    api.get<{ items: Alert[]; nextCursor: string | null }>(`/api/v1/alerts${qs(params)}`),
+  day: (date: string, clinicianId?: string) =>
+    api.get<{ date: string; timeZone: string; items: DayAppointment[] }>(`/api/v1/appointments${qs({ date, clinicianId })}`),
+};

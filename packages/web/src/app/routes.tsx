@@ -1,0 +1,42 @@
+import { lazy, type ReactNode } from 'react';
+import type { Role } from '../api/types';
+import type { MessageKey } from '../i18n/i18n';
+import { Caseload } from '../screens/caseload/Caseload';
+import { Today } from '../screens/Today';
+import { ClientPage } from '../screens/client/ClientPage';
+import { NewClient } from '../screens/client/NewClient';
+import { Account } from '../screens/Account';
+
+// Administration is not needed on the first screen: its code loads when an admin opens it.
+const Users = lazy(() => import('../screens/admin/Users').then((m) => ({ default: m.Users })));
+const Programmes = lazy(() => import('../screens/admin/Programmes').then((m) => ({ default: m.Programmes })));
+const Settings = lazy(() => import('../screens/admin/Settings').then((m) => ({ default: m.Settings })));
+const ClientAudit = lazy(() => import('../screens/admin/ClientAudit').then((m) => ({ default: m.ClientAudit })));
+
+export type AppRoute = {
+  path: string;
+  render: (params: Record<string, string>) => ReactNode;
+  /** Who may open it; the API would refuse the others, so the app hides it. */
+  roles?: Role[];
+  /** Shown in the main navigation under this label, in this order. */
+  nav?: MessageKey;
+};
+
+/**
+ * Every screen behind sign-in. SLOTS FOR ISSUES 5/6 — add rows here:
+ *  - `/alerts` (alerts inbox, nav 'nav.alerts'), `/supervision` (roles supervisor/admin),
+ *  - `/calibration` (the therapist's private report), `/clients/:clientId/rate/:appointmentId`
+ *    (rate this session), `/admin/instruments` (content packs and custom instruments),
+ *  - `/admin/programmes/:programmeId/protocol` (protocol editor with preview).
+ */
+export const appRoutes: AppRoute[] = [
+  { path: '/', render: () => <Caseload />, nav: 'nav.caseload' },
+  { path: '/today', render: () => <Today />, nav: 'nav.today' },
+  { path: '/clients/new', render: () => <NewClient /> },
+  { path: '/clients/:clientId', render: (p) => <ClientPage key={p.clientId} clientId={p.clientId!} /> },
+  { path: '/clients/:clientId/audit', render: (p) => <ClientAudit clientId={p.clientId!} />, roles: ['admin'] },
+  { path: '/admin/users', render: () => <Users />, roles: ['admin', 'supervisor'], nav: 'nav.users' },
+  { path: '/admin/programmes', render: () => <Programmes />, roles: ['admin'], nav: 'nav.programmes' },
+  { path: '/admin/settings', render: () => <Settings />, roles: ['admin'], nav: 'nav.settings' },
+  { path: '/account', render: () => <Account /> },
+];

@@ -1,0 +1,20 @@
+import type { ReactNode } from 'react';
+import type { Client, Episode } from '../../api/types';
+import type { MessageKey } from '../../i18n/i18n';
+
+export type ClientPanelProps = { client: Client; openEpisode: Episode | null };
+export type ClientPanel = { id: string; title: MessageKey; render: (props: ClientPanelProps) => ReactNode };
+
+/**
+ * Panels of the client page shown between the episode and the appointments.
+ *
+ * SLOTS FOR ISSUE 5 / ISSUE 6 — each is one entry here (lazy-load anything heavy such as uPlot):
+ *  - `symptoms`: a chart per symptom measure with bands, caseness line, reliable-change markers and
+ *    the expected-trajectory band, each with a table view and a text summary;
+ *  - `alliance`: client and therapist ratings per session, the gap shaded, ruptures and repairs,
+ *    item-level comparison — respecting the blind rating;
+ *  - `responses`: item-level answers (risk items highlighted);
+ *  - `alerts`: the client's alerts with acknowledge / resolve;
+ *  - `actions`: send a questionnaire now, schedule, in-session mode, rate the session.
+ */
+export const clientPanels: ClientPanel[] = [];

@@ -293,3 +293,17 @@ describe('custom instruments', () => {
     expect(res.json().error).toMatchObject({ code: 'invalid_definition', ...(field ? { field } : {}) });
   });
 });
+
+describe('rate limits', () => {
+  it('limits stateless scoring per address, with a retry-after', async () => {
+    const score = () =>
+      ctx.app.inject({ method: 'POST', url: '/api/v1/instruments/phq9/score', remoteAddress: '10.9.8.7', payload: { answers: phq9Answers() } });
+    for (let i = 0; i < 60; i++) expect((await score()).statusCode).toBe(200);
+    const limited = await score();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(limited.json()).toEqual({ error: { code: 'too_many_requests', message: 'Too many requests. Please wait a moment and try again.' } });
+    const elsewhere = await ctx.app.inject({ method: 'POST', url: '/api/v1/instruments/phq9/score', remoteAddress: '10.9.8.6', payload: { answers: phq9Answers() } });
+    expect(elsewhere.statusCode).toBe(200);
+  });
+});

@@ -32,6 +32,12 @@ describe('defaultTrajectories', () => {
   });
 });
 
+describe('defaultTrajectories refusals', () => {
+  it.each([['core10'], ['toString']])('has no default for %s', (instrumentId) => {
+    expect(() => defaultTrajectories(instrumentId as 'phq9')).toThrow(/only phq9 and gad7/);
+  });
+});
+
 describe('notOnTrack with the default curves', () => {
   const trajectories = { default: defaultTrajectories('phq9') };
 

@@ -171,8 +171,8 @@ export function fitExpectedTrajectories(finishedEpisodes: readonly FinishedEpiso
  * facts.md B2): the default flags a score reliably worse than expected.
  */
 export function defaultTrajectories(instrumentId: DefaultTrajectoryInstrument): ExpectedTrajectories {
+  if (!Object.hasOwn(DEFAULT_COURSE_MEANS, instrumentId)) throw new AnalysisError('instrumentId', `no default trajectory for ${String(instrumentId)}; only phq9 and gad7`);
   const means = DEFAULT_COURSE_MEANS[instrumentId];
-  if (!means) throw new AnalysisError('instrumentId', `no default trajectory for ${String(instrumentId)}; only phq9 and gad7`);
   const definition = getInstrument(instrumentId);
   const rule = definition.reliableChange;
   if (rule?.method !== 'published') throw new AnalysisError('instrumentId', `${instrumentId} has no published reliable-change threshold`);

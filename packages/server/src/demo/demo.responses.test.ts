@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { SCORER_VERSION, scoreResponse } from '@rapport/instruments';
 import { createTestContext, type TestContext } from '../../test/context';
-import { alerts, responses } from '../db/schema';
+import { alerts, clients, responses } from '../db/schema';
 import { seedDemo } from './demo.seed';
 
 let ctx: TestContext;
@@ -34,5 +34,25 @@ describe('demo responses', () => {
     expect(flagged[0]).toMatchObject({ instrumentId: 'phq9', answers: expect.objectContaining({ phq9_9: 1 }) });
     const raised = await ctx.db.select().from(alerts).where(eq(alerts.orgId, orgId));
     expect(raised).toMatchObject([{ kind: 'risk_item', urgent: true, status: 'open', responseId: flagged[0]!.id, clientId: flagged[0]!.clientId }]);
+  });
+
+  it('gives each client the same course on every run (seeded, not tied to random ids)', async () => {
+    const again = await createTestContext();
+    try {
+      const second = await seedDemo(again.db, { now: again.clock.now(), clients: 10 });
+      const summary = async (db: TestContext['db'], org: string) =>
+        (
+          await db
+            .select({ email: clients.email, instrumentId: responses.instrumentId, total: responses.total, submittedAt: responses.submittedAt })
+            .from(responses)
+            .innerJoin(clients, eq(clients.id, responses.clientId))
+            .where(eq(responses.orgId, org))
+        )
+          .map((r) => `${r.email} ${r.instrumentId} ${r.total} ${r.submittedAt!.toISOString()}`)
+          .sort();
+      expect(await summary(again.db, second.orgId)).toEqual(await summary(ctx.db, orgId));
+    } finally {
+      await again.close();
+    }
   });
 });

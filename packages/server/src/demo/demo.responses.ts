@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, lt } from 'drizzle-orm';
 import { getInstrument, scoreResponse, type InstrumentDefinition } from '@rapport/instruments';
 import type { Queryable } from '../db/database';
-import { alerts, appointments, episodes, responses } from '../db/schema';
+import { alerts, appointments, clients, episodes, responses } from '../db/schema';
 import { seededRandom, type Random } from '../lib/random';
 import { scoredResponseColumns } from '../features/instruments/org-instruments';
 import { riskAlertsFor } from '../features/alerts/alert-rules';
@@ -63,7 +63,16 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
   const allianceClient = getInstrument('rapport_alliance');
   const allianceTherapist = getInstrument('rapport_alliance_therapist');
 
-  const episodeRows = await tx.select().from(episodes).where(eq(episodes.orgId, orgId)).orderBy(asc(episodes.createdAt), asc(episodes.id));
+  // Ordered by something the seed fixes (the client's generated email), not by random ids, so the
+  // model gives each client the same course on every machine.
+  const episodeRows = (
+    await tx
+      .select({ episode: episodes })
+      .from(episodes)
+      .innerJoin(clients, eq(clients.id, episodes.clientId))
+      .where(eq(episodes.orgId, orgId))
+      .orderBy(asc(clients.email), asc(episodes.startedOn))
+  ).map((r) => r.episode);
   const visits = await tx
     .select()
     .from(appointments)

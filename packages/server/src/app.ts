@@ -99,7 +99,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-    parseJson(request, body, (error: Error | null, value?: unknown) => {
+    parseJson(request, String(body), (error: Error | null, value?: unknown) => {
       const field = error || !String(body).includes('\\u0000') ? null : nulPath(value);
       if (field !== null) return done(badRequest('Text may not contain the NUL character.', field || undefined, 'invalid_character'), undefined);
       return done(error, value);

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../db/database';
 import { careTeamMembers, clients, type Role } from '../db/schema';
 import { forbidden, notFound, unauthorized } from '../errors';
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit, type AuditEventInput } from '../audit/audit.queries';
 import type { Clock } from '../lib/clock';
 import type { StaffPrincipal } from './principal';
 
@@ -143,4 +143,24 @@ export async function withAudit<T>(
     });
     return result;
   });
+}
+
+/**
+ * The audit event of a successful request by a staff member, for a hot read that inserts its own
+ * event in the same statement instead of going through {@link withAudit} (see `auditEventCte`).
+ */
+export function auditEventOf(request: FastifyRequest, clock: Clock, e: AuditDescription): AuditEventInput {
+  const principal = staffOf(request);
+  return {
+    orgId: principal.orgId,
+    actorKind: 'user',
+    actorId: principal.userId,
+    action: e.action,
+    clientId: e.clientId ?? null,
+    entityType: e.entityType ?? null,
+    entityId: e.entityId ?? null,
+    requestId: request.id,
+    outcome: 'success',
+    at: clock.now(),
+  };
 }

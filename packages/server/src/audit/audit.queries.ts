@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/database';
 import { auditEvents } from '../db/schema';
 
@@ -32,6 +32,44 @@ export async function recordAudit(db: Queryable, event: AuditEventInput): Promis
     outcome: event.outcome,
     at: event.at,
   });
+}
+
+/**
+ * The audit event as a data-modifying CTE with placeholders, for a prepared read that records
+ * itself in the same statement (`with audit_event as (insert …) select …`). One statement is one
+ * transaction, so the rows and their event commit together, as with `withAudit`, but in one round
+ * trip instead of four (begin, read, insert, commit). Fill it with {@link auditEventValues}.
+ */
+export function auditEventCte(db: Queryable) {
+  const insert = db.insert(auditEvents).values({
+    orgId: sql.placeholder('auditOrgId'),
+    actorKind: sql.placeholder('auditActorKind'),
+    actorId: sql.placeholder('auditActorId'),
+    action: sql.placeholder('auditAction'),
+    clientId: sql.placeholder('auditClientId'),
+    entityType: sql.placeholder('auditEntityType'),
+    entityId: sql.placeholder('auditEntityId'),
+    requestId: sql.placeholder('auditRequestId'),
+    outcome: sql.placeholder('auditOutcome'),
+    at: sql.placeholder('auditAt'),
+  });
+  return db.$with('audit_event', {}).as(insert.getSQL());
+}
+
+/** The values for the placeholders of {@link auditEventCte}. */
+export function auditEventValues(event: AuditEventInput) {
+  return {
+    auditOrgId: event.orgId,
+    auditActorKind: event.actorKind,
+    auditActorId: event.actorId,
+    auditAction: event.action,
+    auditClientId: event.clientId ?? null,
+    auditEntityType: event.entityType ?? null,
+    auditEntityId: event.entityId ?? null,
+    auditRequestId: event.requestId ?? null,
+    auditOutcome: event.outcome,
+    auditAt: event.at,
+  };
 }
 
 /** A client's access history, newest first, paged by event id. */

@@ -40,7 +40,25 @@ export type ActiveSession = {
  * limit, or the user's membership is no longer active (a deactivated user's next request is 401).
  */
 export async function findActiveSession(db: Queryable, token: string, now: Date, policy: SessionPolicy): Promise<ActiveSession | null> {
-  const [row] = await db
+  const [row] = await sessionLookup(db).execute({ tokenHash: hashToken(token) });
+  if (!row || row.revokedAt || row.status !== 'active') return null;
+  if (row.expiresAt <= now) return null;
+  if (row.lastSeenAt.getTime() + policy.idleMinutes * 60_000 <= now.getTime()) return null;
+  return { sessionId: row.sessionId, userId: row.userId, orgId: row.orgId, role: row.role, stage: row.stage, lastSeenAt: row.lastSeenAt };
+}
+
+/**
+ * The session lookup runs on every request, so it is built once per database handle as a
+ * prepared statement (Drizzle's `prepare`) instead of rebuilding the same SQL each time.
+ */
+const sessionLookups = new WeakMap<Queryable, ReturnType<typeof prepareSessionLookup>>();
+function sessionLookup(db: Queryable) {
+  let prepared = sessionLookups.get(db);
+  if (!prepared) sessionLookups.set(db, (prepared = prepareSessionLookup(db)));
+  return prepared;
+}
+function prepareSessionLookup(db: Queryable) {
+  return db
     .select({
       sessionId: sessions.id,
       userId: sessions.userId,
@@ -54,12 +72,9 @@ export async function findActiveSession(db: Queryable, token: string, now: Date,
     })
     .from(sessions)
     .innerJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, sessions.orgId)))
-    .where(eq(sessions.tokenHash, hashToken(token)))
-    .limit(1);
-  if (!row || row.revokedAt || row.status !== 'active') return null;
-  if (row.expiresAt <= now) return null;
-  if (row.lastSeenAt.getTime() + policy.idleMinutes * 60_000 <= now.getTime()) return null;
-  return { sessionId: row.sessionId, userId: row.userId, orgId: row.orgId, role: row.role, stage: row.stage, lastSeenAt: row.lastSeenAt };
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .limit(1)
+    .prepare('find_active_session');
 }
 
 /** Records activity for the idle timeout; at most once a minute per session to spare writes. */

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/database';
 import { careTeamMembers, clientConsents, clients, memberships, users } from '../../db/schema';
+import { auditEventCte, auditEventValues, type AuditEventInput } from '../../audit/audit.queries';
 
 export type ClientRow = typeof clients.$inferSelect;
 export type ClientInsert = Omit<typeof clients.$inferInsert, 'id' | 'orgId' | 'createdAt' | 'updatedAt'>;
@@ -37,42 +38,81 @@ export function decodeCursor(raw: string): Cursor | null {
 
 /**
  * One page of clients ordered by family name, given name, id (keyset pagination: stable under
- * inserts, constant cost per page). `careTeamOf` limits the list to one clinician's care teams.
+ * inserts, constant cost per page), with its audit event. `careTeamOf` limits the list to one
+ * clinician's care teams.
+ *
+ * This is the busiest read, so it is one prepared statement per combination of filters, built
+ * once per database handle, and the audit event is inserted by the same statement
+ * (`auditEventCte`): the page and its event commit together, in one round trip
+ * (bench/clients-list.bench.ts measures it).
  */
 export async function listClients(
   db: Queryable,
   input: { orgId: string; careTeamOf?: string; q?: string; status: 'active' | 'inactive' | 'all'; limit: number; after?: Cursor | null },
+  audit: AuditEventInput,
 ) {
   const { orgId, careTeamOf, q, status, limit, after } = input;
   const pattern = q ? `%${q.replace(/[\\%_]/g, (m) => '\\' + m)}%` : undefined;
-  const rows = await db
+  const shape: ListShape = { status: status !== 'all', careTeam: !!careTeamOf, search: !!pattern, after: !!after };
+  const rows = await clientListStatement(db, shape).execute({
+    ...auditEventValues(audit),
+    orgId,
+    status,
+    careTeamOf,
+    pattern,
+    afterFamily: after?.f,
+    afterGiven: after?.g,
+    afterId: after?.id,
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last ? encodeCursor({ f: last.familyName, g: last.givenName, id: last.id }) : null;
+  return { items: page, nextCursor };
+}
+
+/** Which optional conditions a list query has: each combination is its own prepared statement. */
+type ListShape = { status: boolean; careTeam: boolean; search: boolean; after: boolean };
+
+const listStatements = new WeakMap<Queryable, Map<string, ReturnType<typeof prepareClientList>>>();
+function clientListStatement(db: Queryable, shape: ListShape) {
+  let byShape = listStatements.get(db);
+  if (!byShape) listStatements.set(db, (byShape = new Map()));
+  const key = Object.entries(shape).map(([k, on]) => (on ? k : '')).filter(Boolean).join('_') || 'all';
+  let statement = byShape.get(key);
+  if (!statement) byShape.set(key, (statement = prepareClientList(db, shape, `clients_list_${key}`)));
+  return statement;
+}
+
+function prepareClientList(db: Queryable, shape: ListShape, name: string) {
+  const p = sql.placeholder;
+  const pattern = p('pattern');
+  return db
+    .with(auditEventCte(db))
     .select({ id: clients.id, givenName: clients.givenName, familyName: clients.familyName, preferredName: clients.preferredName, status: clients.status })
     .from(clients)
     .where(
       and(
-        eq(clients.orgId, orgId),
-        status === 'all' ? undefined : eq(clients.status, status),
-        careTeamOf
-          ? sql`exists (select 1 from ${careTeamMembers} where ${careTeamMembers.clientId} = ${clients.id} and ${careTeamMembers.userId} = ${careTeamOf})`
+        eq(clients.orgId, p('orgId')),
+        shape.status ? eq(clients.status, p('status')) : undefined,
+        shape.careTeam
+          ? sql`exists (select 1 from ${careTeamMembers} where ${careTeamMembers.clientId} = ${clients.id} and ${careTeamMembers.userId} = ${p('careTeamOf')})`
           : undefined,
-        pattern
+        shape.search
           ? or(ilike(clients.familyName, pattern), ilike(clients.givenName, pattern), ilike(clients.preferredName, pattern), ilike(clients.externalRef, pattern))
           : undefined,
-        after
+        shape.after
           ? or(
-              gt(clients.familyName, after.f),
-              and(eq(clients.familyName, after.f), gt(clients.givenName, after.g)),
-              and(eq(clients.familyName, after.f), eq(clients.givenName, after.g), gt(clients.id, after.id)),
+              gt(clients.familyName, p('afterFamily')),
+              and(eq(clients.familyName, p('afterFamily')), gt(clients.givenName, p('afterGiven'))),
+              and(eq(clients.familyName, p('afterFamily')), eq(clients.givenName, p('afterGiven')), gt(clients.id, p('afterId'))),
             )
           : undefined,
       ),
     )
     .orderBy(asc(clients.familyName), asc(clients.givenName), asc(clients.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > limit && last ? encodeCursor({ f: last.familyName, g: last.givenName, id: last.id }) : null;
-  return { items: page, nextCursor };
+    .limit(p('limit'))
+    .prepare(name);
 }
 
 /** The consent in force for each channel: the latest record per channel. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { App, AppDeps } from '../../app';
-import { seesWholeOrganisation, staffOf, withAudit } from '../../access/access';
+import { auditEventOf, seesWholeOrganisation, staffOf, withAudit } from '../../access/access';
 import { badRequest, notFound } from '../../errors';
 import {
   activeStaffIds,
@@ -45,9 +45,9 @@ export function registerClientRoutes(app: App, deps: AppDeps): void {
       const { q, status, limit, cursor } = request.query;
       const after = cursor ? decodeCursor(cursor) : null;
       if (cursor && !after) throw badRequest('This page link is not valid; start from the first page.', 'cursor');
-      return withAudit(request, db, clock, { action: 'clients.list', entityType: 'client' }, (tx) =>
-        listClients(tx, { orgId: p.orgId, careTeamOf: seesWholeOrganisation(p.role) ? undefined : p.userId, q, status, limit, after }),
-      );
+      const careTeamOf = seesWholeOrganisation(p.role) ? undefined : p.userId;
+      // One statement reads the page and inserts its audit event (see listClients).
+      return listClients(db, { orgId: p.orgId, careTeamOf, q, status, limit, after }, auditEventOf(request, clock, { action: 'clients.list', entityType: 'client' }));
     },
   );
 

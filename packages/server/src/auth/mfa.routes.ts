@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App, AppDeps } from '../app';
@@ -58,12 +58,13 @@ export function registerMfaRoutes(app: App, deps: AppDeps): void {
       const now = clock.now();
       const user = await findUser(db, p.userId);
       if (!user?.mfaSecret || user.mfaEnabledAt) throw conflict('Start setting up two-step sign-in first.', 'mfa_not_started');
-      if (!(await verifyTotp(decryptSecret(user.mfaSecret, secretKey), request.body.code, now))) {
+      const step = await verifyTotp(decryptSecret(user.mfaSecret, secretKey), request.body.code, now);
+      if (step === null) {
         throw badRequest('That code is not right. Check the time on your phone and try the newest code.', 'code', 'invalid_code');
       }
       const codes = newRecoveryCodes();
       await db.transaction(async (tx) => {
-        await tx.update(users).set({ mfaEnabledAt: now }).where(eq(users.id, user.id));
+        await tx.update(users).set({ mfaEnabledAt: now, mfaLastStep: step }).where(eq(users.id, user.id));
         await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
         await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId: user.id, codeHash: hashToken(c) })));
         await recordAudit(tx, { orgId: p.orgId, actorKind: 'user', actorId: p.userId, action: 'auth.mfa_enrolled', entityType: 'user', entityId: p.userId, requestId: request.id, outcome: 'success', at: now });
@@ -92,7 +93,10 @@ export function registerMfaRoutes(app: App, deps: AppDeps): void {
       if (!user?.mfaSecret) throw unauthorized();
       let ok = false;
       if ('code' in request.body) {
-        ok = await verifyTotp(decryptSecret(user.mfaSecret, secretKey), request.body.code, now);
+        const step = await verifyTotp(decryptSecret(user.mfaSecret, secretKey), request.body.code, now);
+        // Each code is good once (RFC 6238 §5.2): claim its time step, so a code seen over a
+        // shoulder or replayed from a log is refused, even by two requests racing with it.
+        ok = step !== null && (await claimTotpStep(db, user.id, step));
       } else {
         const used = await db
           .update(recoveryCodes)
@@ -111,4 +115,14 @@ export function registerMfaRoutes(app: App, deps: AppDeps): void {
       return { stage: 'full' as const };
     },
   );
+}
+
+/** Records `step` as the user's last accepted TOTP step unless that step (or a later one) was already used. */
+async function claimTotpStep(db: AppDeps['db'], userId: string, step: number): Promise<boolean> {
+  const claimed = await db
+    .update(users)
+    .set({ mfaLastStep: step })
+    .where(and(eq(users.id, userId), or(isNull(users.mfaLastStep), lt(users.mfaLastStep, step))))
+    .returning({ id: users.id });
+  return claimed.length === 1;
 }

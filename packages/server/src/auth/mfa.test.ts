@@ -116,6 +116,21 @@ describe('two-step sign-in', () => {
     expect((await listClients(pending)).statusCode).toBe(401);
   });
 
+  it('accepts each authenticator code once only', async () => {
+    const { staff, secret } = await enrolledStaff();
+    const code = await currentTotp(secret, ctx.clock.now());
+    const first = await post('/api/v1/auth/mfa/verify', cookieOf(await signIn(staff.email)), { code });
+    expect(first.statusCode).toBe(200);
+    // The same code again, still inside its 30 seconds (or the next step's drift window).
+    ctx.clock.advance(20_000);
+    const replay = await post('/api/v1/auth/mfa/verify', cookieOf(await signIn(staff.email)), { code });
+    expect(replay.statusCode).toBe(401);
+    expect(replay.json()).toEqual({ error: { code: 'invalid_code', message: 'That code is not right.' } });
+    ctx.clock.advance(30_000);
+    const next = await post('/api/v1/auth/mfa/verify', cookieOf(await signIn(staff.email)), { code: await currentTotp(secret, ctx.clock.now()) });
+    expect(next.statusCode).toBe(200);
+  });
+
   it('accepts each recovery code once only', async () => {
     const { staff, recoveryCodes } = await enrolledStaff();
     const first = cookieOf(await signIn(staff.email));

@@ -10,11 +10,14 @@ export function totpUri(secret: string, account: string, issuer = 'Rapport'): st
   return generateURI({ secret, label: account, issuer });
 }
 
-/** Accepts the current code and one step either side, for clock drift. */
-export async function verifyTotp(secret: string, token: string, now: Date): Promise<boolean> {
-  if (!/^\d{6}$/.test(token)) return false;
+/**
+ * Accepts the current code and one step either side, for clock drift. Returns the 30-second time
+ * step the code belongs to (callers record it so the same code cannot be used twice), or null.
+ */
+export async function verifyTotp(secret: string, token: string, now: Date): Promise<number | null> {
+  if (!/^\d{6}$/.test(token)) return null;
   const result = await verify({ secret, token, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30 });
-  return result.valid;
+  return result.valid && 'timeStep' in result ? result.timeStep : null;
 }
 
 /** The code an authenticator would show at `now` (tests and the demo use it). */

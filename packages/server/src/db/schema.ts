@@ -78,6 +78,8 @@ export const users = pgTable(
     /** TOTP seed, encrypted with the server key (AES-256-GCM), never stored in the clear. */
     mfaSecret: text('mfa_secret'),
     mfaEnabledAt: ts('mfa_enabled_at'),
+    /** The 30-second TOTP step of the last code accepted: a code is good once (RFC 6238 §5.2). */
+    mfaLastStep: integer('mfa_last_step'),
     locale: text('locale').notNull().default('en'),
     createdAt: createdAt(),
     passwordChangedAt: ts('password_changed_at'),

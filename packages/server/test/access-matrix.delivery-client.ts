@@ -4,9 +4,10 @@ import type { MatrixEntry, PrincipalName } from './access-matrix.table';
 /**
  * Access-matrix rows for the client's side of delivery (questionnaire pages, kiosk, in session).
  * Staff sessions get nothing from the link and kiosk routes: those answer only to a link session
- * or a registered kiosk device, which the staff principals here do not hold.
+ * (`clientLink`) or a registered kiosk device (`kiosk`). Those two get what an anonymous caller
+ * gets everywhere else, including every `/api/v1` route that reads client data.
  */
-const all = (status: number): Record<PrincipalName, number> => ({
+const all = (status: number): Partial<Record<PrincipalName, number>> => ({
   anonymous: status,
   clinicianOnTeam: status,
   clinicianOffTeam: status,
@@ -30,16 +31,16 @@ export const deliveryClientRows: Record<string, MatrixEntry> = {
   'GET /q/:token/stop': { expect: all(404), params: unknownToken },
   'POST /q/:token/stop': { expect: all(404), params: unknownToken },
   // Link-session routes: no staff session opens them.
-  'GET /q': { expect: all(401) },
-  'PUT /q/answers': { expect: all(401), body: () => ({ instrumentId: 'phq9', itemId: 'phq9_1', value: 1 }) },
-  'POST /q/submit': { expect: all(401), body: () => ({ submissionId: randomUUID(), answers: { phq9: { phq9_1: 1 } } }) },
-  'GET /q/stop': { expect: all(401) },
-  'POST /q/stop': { expect: all(401) },
+  'GET /q': { expect: { ...all(401), clientLink: 200 } },
+  'PUT /q/answers': { expect: { ...all(401), clientLink: 200 }, body: () => ({ instrumentId: 'phq9', itemId: 'phq9_1', value: 1 }) },
+  'POST /q/submit': { expect: { ...all(401), clientLink: 200 }, fresh: true, body: () => ({ submissionId: randomUUID(), answers: { phq9: { phq9_1: 1 } } }) },
+  'GET /q/stop': { expect: { ...all(401), clientLink: 200 } },
+  'POST /q/stop': { expect: { ...all(401), clientLink: 200 }, fresh: true },
   // Kiosk screens: a registered device only; set-up takes a device token.
   'GET /kiosk/setup': { expect: all(200) },
   'POST /kiosk/setup': { expect: all(401), body: () => ({ token: 'not-a-device-token' }) },
-  'GET /kiosk': { expect: all(401) },
-  'POST /kiosk/code': { expect: all(401), body: () => ({ code: '123456' }) },
+  'GET /kiosk': { expect: { ...all(401), kiosk: 200 } },
+  'POST /kiosk/code': { expect: { ...all(401), kiosk: 400 }, body: () => ({ code: '123456' }) },
   // Kiosk devices: admins of the device's clinic.
   'POST /api/v1/kiosk-devices': { expect: adminsOnly(201), body: () => ({ name: 'Matrix tablet' }) },
   'GET /api/v1/kiosk-devices': { expect: adminsOnly(200) },

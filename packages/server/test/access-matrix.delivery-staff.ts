@@ -6,7 +6,7 @@ import type { World } from './access-matrix.world';
  * supervisors read, an episode's own protocol by its care team) and a client's assignments (its
  * care team, supervisors and admins).
  */
-const all = (status: number): Record<PrincipalName, number> => ({
+const all = (status: number): Partial<Record<PrincipalName, number>> => ({
   anonymous: status,
   clinicianOnTeam: status,
   clinicianOffTeam: status,

@@ -17,6 +17,10 @@ export const principals = {
   admin: { headers: (w: World) => ({ cookie: w.admin.cookie }) },
   otherOrgAdmin: { headers: (w: World) => ({ cookie: w.otherOrgAdmin.cookie }) },
   deactivated: { headers: (w: World) => ({ cookie: w.deactivated.cookie }) },
+  /** A client's link session for the world's open questionnaire. */
+  clientLink: { headers: (w: World) => ({ cookie: `rapport_q=${w.linkSessionToken}` }), unlisted: 'anonymous' },
+  /** A registered, unlocked kiosk device of the world's organisation. */
+  kiosk: { headers: (w: World) => ({ cookie: `rapport_kiosk=${w.kioskToken}` }), unlisted: 'anonymous' },
 } satisfies Record<string, PrincipalDefinition>;
 
 export type PrincipalDefinition = {

@@ -4,6 +4,8 @@ import { issueUserToken } from '../src/auth/auth.queries';
 import { hashPassword } from '../src/auth/passwords';
 import { currentTotp, newTotpSecret } from '../src/auth/totp';
 import { encryptSecret } from '../src/lib/crypto';
+import { startLinkSession } from '../src/features/questionnaire/link-session';
+import { registerDevice } from '../src/features/kiosk/kiosk.queries';
 import type { TestContext } from './context';
 
 /** The password of {@link World.signInUser}, hashed once per process (argon2 is slow on purpose). */
@@ -56,6 +58,9 @@ export type World = {
   /** A questionnaire for the fixture client still scheduled (far ahead), and one already sent. */
   assignmentId: string;
   sentAssignmentId: string;
+  /** A live link session (cookie token) for another open PHQ-9 of the fixture client, and a registered kiosk device's token. */
+  linkSessionToken: string;
+  kioskToken: string;
 };
 
 /** Builds a fresh {@link World} in the test context's database (new organisations each time). */
@@ -143,6 +148,11 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
   });
   const [scheduledAssignment, sentAssignment] = await ctx.db.insert(assignments).values([assignment('scheduled'), assignment('sent')]).returning();
 
+  // The client's side: a questionnaire of its own (so rows acting on the two above never close it), a link session for it, and a kiosk.
+  const linkAssignment = await ctx.buildAssignment(org.id, client.id);
+  const linkSession = await startLinkSession(ctx.db, { orgId: org.id, assignmentId: linkAssignment.id, via: 'link', now });
+  const kiosk = await registerDevice(ctx.db, { orgId: org.id, name: 'World tablet', createdBy: admin.userId, now });
+
   return {
     orgId: org.id,
     otherOrgId: otherOrg.id,
@@ -168,6 +178,8 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     protocolId: protocol!.id,
     assignmentId: scheduledAssignment!.id,
     sentAssignmentId: sentAssignment!.id,
+    linkSessionToken: linkSession.token,
+    kioskToken: kiosk.token,
   };
 }
 

@@ -19,7 +19,10 @@ export function alertJobHandlers(deps: JobDeps): Record<string, JobHandler> {
       const alert = alertId ? await getAlert(db, alertId) : null;
       if (!alert || !alert.urgent || alert.status === 'resolved') return;
       let failed: unknown = null;
-      for (const recipient of await careTeamRecipients(db, alert.orgId, alert.clientId)) {
+      const recipients = await careTeamRecipients(db, alert.orgId, alert.clientId);
+      // Nobody on the care team: the alert still waits in the list; escalation (issue 5) covers it.
+      if (recipients.length === 0) deps.logger.warn({ alertId: alert.id }, 'urgent alert has no active care-team member to notify');
+      for (const recipient of recipients) {
         const key = `alert:${alert.id}:urgent:${recipient.userId}`;
         await db
           .insert(messages)

@@ -44,6 +44,8 @@ export type OrganisationSettings = {
   quietHours: { start: string; end: string };
   onCallSupervisorUserId: string | null;
   languages: string[];
+  /** Hours an urgent alert may stay unacknowledged before it escalates to the supervisors (issue 5; default 4). */
+  urgentEscalationHours: number;
 };
 
 export const organisations = pgTable('organisations', {
@@ -630,4 +632,57 @@ export const messages = pgTable(
     sentAt: ts('sent_at'),
   },
   (t) => [uniqueIndex('messages_key_idx').on(t.key, t.channel)],
+);
+
+/**
+ * What became of one therapist rating of a session (issue 5 item 1): one row per clinician
+ * assignment, written when the clinician rates it, skips it, or lets 7 days pass (`skipped` with
+ * reason `timed_out`). `blind` records whether the rating was given before the client's response
+ * for that session was visible to the clinician (null when nothing was rated). See
+ * `features/alliance/blind.ts`.
+ */
+export const sessionRatings = pgTable(
+  'session_ratings',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    assignmentId: uuid('assignment_id')
+      .notNull()
+      .references(() => assignments.id),
+    appointmentId: uuid('appointment_id').references(() => appointments.id),
+    userId: uuid('user_id').references(() => users.id),
+    outcome: text('outcome').$type<'rated' | 'skipped'>().notNull(),
+    /** `clinician` (an explicit skip) or `timed_out` (7 days without a rating); null when rated. */
+    skipReason: text('skip_reason').$type<'clinician' | 'timed_out'>(),
+    blind: boolean('blind'),
+    /** The client's response for the same session at the moment of rating, if it had arrived. */
+    clientResponseId: uuid('client_response_id').references(() => responses.id),
+    therapistResponseId: uuid('therapist_response_id').references(() => responses.id),
+    decidedAt: ts('decided_at').notNull(),
+  },
+  (t) => [uniqueIndex('session_ratings_assignment_idx').on(t.assignmentId), index('session_ratings_client_idx').on(t.orgId, t.clientId)],
+);
+
+/** "Discussed with the client": a response's result was talked through in session (issue 5 item 3). Responses are append-only, so this is its own row. */
+export const responseDiscussions = pgTable(
+  'response_discussions',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    responseId: uuid('response_id')
+      .notNull()
+      .references(() => responses.id),
+    discussedBy: uuid('discussed_by')
+      .notNull()
+      .references(() => users.id),
+    note: text('note'),
+    discussedAt: ts('discussed_at').notNull(),
+  },
+  (t) => [uniqueIndex('response_discussions_response_idx').on(t.responseId)],
 );

@@ -24,6 +24,8 @@ export const organisationSettingsSchema = z.strictObject({
   quietHours: z.strictObject({ start: hhmm, end: hhmm }),
   onCallSupervisorUserId: z.uuid().nullable(),
   languages: z.array(z.enum(['en', 'fr'])).min(1),
+  /** Hours an urgent alert may wait unacknowledged before it escalates to the supervisors (issue 5 item 3: default 4). */
+  urgentEscalationHours: z.number().int().min(1).max(72),
 }) satisfies z.ZodType<OrganisationSettings>;
 
 export const defaultOrganisationSettings: OrganisationSettings = {
@@ -37,6 +39,7 @@ export const defaultOrganisationSettings: OrganisationSettings = {
   quietHours: { start: '21:00', end: '08:00' },
   onCallSupervisorUserId: null,
   languages: ['en', 'fr'],
+  urgentEscalationHours: 4,
 };
 
 /** `PATCH /organisation`: the name and any top-level settings field (nested objects are replaced whole). */

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertNoAxeViolations, launchChromium, screenshot, startStack } from './harness';
@@ -90,9 +91,18 @@ async function mfaJourney(): Promise<void> {
     const clinician = await stack.buildStaff(org.id, 'clinician', { email: 'sam@harbour.test', displayName: 'Sam Rivers', password: PASSWORD });
     const { page, problems } = await desktop(browser);
 
+    // The first screen's JavaScript, as Chromium loads it: at most 200 KB gzip (issue 6).
+    const scripts: Promise<Buffer>[] = [];
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'script') scripts.push(r.body());
+    });
     await page.goto(`${stack.url}/`);
     await page.waitForURL(/\/sign-in$/);
     await check(page, 'sign-in');
+    const bodies = await Promise.all(scripts);
+    const gzipKb = bodies.reduce((sum, b) => sum + gzipSync(b, { level: 9 }).length, 0) / 1024;
+    console.log(`  first screen JavaScript: ${bodies.length} file(s), ${(bodies.reduce((s, b) => s + b.length, 0) / 1024).toFixed(1)} KB raw, ${gzipKb.toFixed(1)} KB gzip`);
+    assert.ok(bodies.length > 0 && gzipKb <= 200, `first screen JavaScript is ${gzipKb.toFixed(1)} KB gzip`);
     await signInByKeyboard(page, clinician.email, PASSWORD);
     await heading(page, 'Caseload');
     await page.getByText('No clients yet.').waitFor();

@@ -5,13 +5,13 @@ export type FakeSms = { to: string; from: string; body: string };
 
 /**
  * A local stand-in for a Twilio-compatible SMS API: checks the path, HTTP Basic auth and the
- * form fields like the real one, and records accepted messages. `failNext(n, status)` makes the
- * next n requests fail with that status (an outage).
+ * form fields like the real one, and records accepted messages. `failNext(n, status, to)` makes the
+ * next n requests (to that number, if given) fail with that status (an outage).
  */
 export async function startFakeSmsProvider(credentials = { accountSid: 'AC0123456789', authToken: 'secret-token' }) {
   const messages: FakeSms[] = [];
   const requests: { status: number }[] = [];
-  let failures: { remaining: number; status: number } = { remaining: 0, status: 500 };
+  let failures: { remaining: number; status: number; to?: string } = { remaining: 0, status: 500 };
   const expectedPath = `/2010-04-01/Accounts/${credentials.accountSid}/Messages.json`;
   const expectedAuth = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
 
@@ -27,7 +27,7 @@ export async function startFakeSmsProvider(credentials = { accountSid: 'AC012345
     const from = form.get('From');
     const body = form.get('Body');
     if (!to || !from || !body) return answer(400, { code: 21604, message: "A 'To', 'From' and 'Body' are required" });
-    if (failures.remaining > 0) {
+    if (failures.remaining > 0 && (!failures.to || failures.to === to)) {
       failures.remaining -= 1;
       return answer(failures.status, { code: 20500, message: 'Internal Server Error' });
     }
@@ -48,8 +48,8 @@ export async function startFakeSmsProvider(credentials = { accountSid: 'AC012345
     ...credentials,
     messages,
     requests,
-    failNext(count: number, status = 500) {
-      failures = { remaining: count, status };
+    failNext(count: number, status = 500, to?: string) {
+      failures = { remaining: count, status, to };
     },
     /** Environment for `createTestContext` so the app sends SMS here. */
     env: (from = '+15005550006') => ({ SMS_URL: `http://127.0.0.1:${port}`, SMS_ACCOUNT_SID: credentials.accountSid, SMS_AUTH_TOKEN: credentials.authToken, SMS_FROM: from }),

@@ -108,7 +108,7 @@ describe('questionnaire messages by SMS', () => {
   it('retries a failing SMS with back-off and sends it exactly once when the provider recovers', async () => {
     ctx.clock.set('2026-05-07T10:00:00Z');
     const { client, assignment } = await smsClient({ sms: true });
-    provider.failNext(2, 503);
+    provider.failNext(2, 503, client.mobile!);
     ctx.clock.advanceMinutes(30);
     await ctx.jobs.drain();
     const jobOf = async () => (await ctx.db.select().from(jobs).where(like(jobs.key, `send:${assignment.id}:%`)))[0]!;

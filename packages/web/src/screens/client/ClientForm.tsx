@@ -4,7 +4,7 @@ import type { Client, ClientInput, Locale } from '../../api/types';
 import { useT } from '../../i18n/i18n';
 import { FormMessage, SelectField, TextField, useSubmit } from '../../ui/ui';
 
-const FIELDS = ['givenName', 'familyName', 'preferredName', 'email', 'mobile', 'language', 'timeZone', 'dateOfBirth', 'externalRef'] as const;
+const FIELDS = ['givenName', 'familyName', 'preferredName', 'email', 'mobile', 'language', 'timeZone', 'dateOfBirth', 'externalRef', 'status'] as const;
 type Values = Record<(typeof FIELDS)[number], string>;
 
 const fromClient = (c?: Client): Values => ({
@@ -17,10 +17,11 @@ const fromClient = (c?: Client): Values => ({
   timeZone: c?.timeZone ?? '',
   dateOfBirth: c?.dateOfBirth ?? '',
   externalRef: c?.externalRef ?? '',
+  status: c?.status ?? 'active',
 });
 
-/** Empty optional fields are sent as null (cleared), required ones as typed. */
-function toInput(v: Values): ClientInput {
+/** Empty optional fields are sent as null (cleared), required ones as typed; status only when editing. */
+function toInput(v: Values, editing: boolean): ClientInput {
   const opt = (s: string) => (s.trim() ? s.trim() : null);
   return {
     givenName: v.givenName.trim(),
@@ -32,6 +33,7 @@ function toInput(v: Values): ClientInput {
     timeZone: opt(v.timeZone),
     dateOfBirth: opt(v.dateOfBirth),
     externalRef: opt(v.externalRef),
+    ...(editing ? { status: v.status === 'inactive' ? ('inactive' as const) : ('active' as const) } : {}),
   };
 }
 
@@ -39,7 +41,7 @@ function toInput(v: Values): ClientInput {
 export function ClientForm({ client, onSave, onCancel, submitLabel }: { client?: Client; onSave: (input: ClientInput) => Promise<void>; onCancel?: () => void; submitLabel: string }) {
   const t = useT();
   const [values, setValues] = useState<Values>(() => fromClient(client));
-  const submit = useSubmit(async () => onSave(toInput(values)));
+  const submit = useSubmit(async () => onSave(toInput(values, client !== undefined)));
   const bind = (name: keyof Values) => ({
     name,
     value: values[name],
@@ -72,6 +74,16 @@ export function ClientForm({ client, onSave, onCancel, submitLabel }: { client?:
       <TextField label={t('client.timeZone')} hint={t('client.timeZoneHint')} autoComplete="off" {...bind('timeZone')} />
       <TextField label={t('client.dateOfBirth')} type="date" {...bind('dateOfBirth')} />
       <TextField label={t('client.externalRef')} autoComplete="off" {...bind('externalRef')} />
+      {client && (
+        <SelectField
+          label={t('client.status')}
+          options={[
+            { value: 'active', label: t('status.active') },
+            { value: 'inactive', label: t('status.inactive') },
+          ]}
+          {...bind('status')}
+        />
+      )}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={submit.pending}>
           {submitLabel}

@@ -1,20 +1,20 @@
 #!/usr/bin/env -S npx tsx
 import { Command, Option } from 'commander';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openConfiguredDatabase, dataPaths, resolveControlToken, resolveSecretKey, runningServer } from './runtime';
 import { createSmsTransport } from './notifications/sms';
-import { startServer } from './server';
 import { seedDemo, isEmpty } from './demo/demo.seed';
 import { verifyAuditChain, sealAuditEvents } from './audit/audit-chain';
-import { createJobRunner } from './jobs/jobs';
 import { createLogger } from './lib/logger';
 import { systemClock } from './lib/clock';
 import { createMailer } from './mail/mailer';
 import { memberships, organisations, roles, users } from './db/schema';
 import { issueUserToken } from './auth/auth.queries';
+import { email as emailSchema } from './auth/auth.schema';
 import { openDatabase } from './db/database';
 
 function config(): Config {
@@ -29,13 +29,23 @@ function config(): Config {
   }
 }
 
-const program = new Command('rapport').description('Rapport: measurement-based care for psychotherapy.');
+/** The command tree; exported so tests can check every command's help without a process each. */
+export const program = new Command('rapport').description('Rapport: measurement-based care for psychotherapy.');
 
 program
   .command('start')
   .description('Migrate the database, seed the demo clinic on first start, serve the app and run background jobs.')
   .action(async () => {
-    const server = await startServer(config());
+    const cfg = config();
+    // A second server on the same data folder would open the embedded database twice and corrupt it.
+    const other = cfg.databaseUrl ? null : runningServer(cfg);
+    if (other && other.pid !== process.pid && (await answers(other.url))) {
+      fail(`Rapport is already running at ${other.url} with the data folder ${cfg.dataDir}.`);
+    }
+    // Loaded here, not at the top: the server and job handlers pull in every feature, which the
+    // one-off commands do not need (each would start a second or so slower).
+    const { startServer } = await import('./server');
+    const server = await startServer(cfg);
     const shutdown = () => void server.stop().then(() => process.exit(0));
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
@@ -45,7 +55,7 @@ program
   .command('migrate')
   .description('Apply database migrations, then exit.')
   .action(async () => {
-    const database = await openConfiguredDatabase(config());
+    const database = await openDatabaseHere(config());
     await database.migrate();
     await database.close();
     console.log('Migrations applied.');
@@ -57,8 +67,7 @@ program
   .option('--reset', 'delete every row first (the audit trail included); for demo databases only')
   .action(async (opts: { reset?: boolean }) => {
     const cfg = config();
-    if (runningServer(cfg) && !cfg.databaseUrl) fail('Stop the running server first: it owns the embedded database.');
-    const database = await openConfiguredDatabase(cfg);
+    const database = await openDatabaseHere(cfg);
     await database.migrate();
     if (opts.reset) {
       // The audit tables refuse changes row by row; a demo reset drops and recreates the schema instead.
@@ -85,7 +94,9 @@ user
   .option('--name <name>', 'display name (defaults to the email address)')
   .action(async (opts: { org: string; email: string; role: (typeof roles)[number]; name?: string }) => {
     const cfg = config();
-    const database = await openConfiguredDatabase(cfg);
+    const parsedEmail = emailSchema.safeParse(opts.email);
+    if (!parsedEmail.success) fail(`"${opts.email}" is not an email address.`);
+    const database = await openDatabaseHere(cfg);
     await database.migrate();
     const { db } = database;
     const [org] = await db
@@ -97,7 +108,7 @@ user
       await database.close();
       fail(`No organisation "${opts.org}".`);
     }
-    const email = opts.email.trim().toLowerCase();
+    const email = parsedEmail.data;
     const now = new Date();
     const token = await db.transaction(async (tx) => {
       const [existing] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
@@ -118,7 +129,7 @@ audit
   .command('verify')
   .description('Seal pending events, then recompute every hash chain and report any sealed row changed afterwards.')
   .action(async () => {
-    const database = await openConfiguredDatabase(config());
+    const database = await openDatabaseHere(config());
     await sealAuditEvents(database.db, new Date());
     const result = await verifyAuditChain(database.db);
     await database.close();
@@ -184,6 +195,7 @@ program
     const cfg = config();
     if (!cfg.databaseUrl) fail('Separate workers need PostgreSQL; with the embedded database the server runs jobs itself.');
     const database = await openConfiguredDatabase(cfg);
+    const { createJobRunner } = await import('./jobs/jobs');
     const logger = createLogger(cfg.logLevel);
     const runner = createJobRunner({ db: database.db, clock: systemClock, logger, mailer: createMailer(cfg, systemClock), sms: createSmsTransport(cfg), config: cfg, secretKey: resolveSecretKey(cfg) });
     runner.start();
@@ -193,9 +205,38 @@ program
     process.once('SIGTERM', shutdown);
   });
 
+/**
+ * Opens the database for a one-off command. The embedded database belongs to one process at a time
+ * (a second one opening the same folder can corrupt it), so while the server runs these refuse.
+ */
+function openDatabaseHere(cfg: Config) {
+  if (!cfg.databaseUrl && runningServer(cfg)) fail('Stop the running server first: it owns the embedded database.');
+  return openConfiguredDatabase(cfg);
+}
+
+/** Whether a server answers at `url` (a stale server.json can name a live, unrelated process id). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })).status < 500;
+  } catch {
+    return false;
+  }
+}
+
 function fail(message: string): never {
   console.error(message);
   process.exit(1);
 }
 
-await program.parseAsync(process.argv);
+/** True when this file is the program being run (directly, through tsx, or the npm bin link), not an import. */
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) await program.parseAsync(process.argv);

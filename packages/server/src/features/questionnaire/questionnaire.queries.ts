@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import {
   InstrumentError,
-  SCORER_VERSION,
   localiseInstrument,
   type LocalisedInstrument,
   type RenderableInstrument,
   type ScoreResult,
 } from '@rapport/instruments';
+import { RULES_VERSION } from '@rapport/analysis';
 import type { Queryable, Tx } from '../../db/database';
 import {
   alerts,
@@ -31,6 +31,7 @@ import type { LinkVia } from './link-session';
 import { resolveInstrument, resolveInstruments, scoredResponseColumns, type ResolvedInstrument } from '../instruments/org-instruments';
 import { riskAlertsFor } from '../alerts/alert-rules';
 import { raiseAlerts } from '../alerts/alerts.queries';
+import { evaluateResponseAlerts } from '../alerts/alert-engine';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 export type Answers = Record<string, number | null>;
@@ -272,6 +273,9 @@ export async function completeAssignment(
     result.alertIds.push(...raised.map((a) => a.id));
   }
   await tx.update(assignments).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(assignments.id, assignment.id));
+  // Issue 5: the alliance, deterioration, trajectory and dropout rules, in the same transaction.
+  const evaluated = await evaluateResponseAlerts(tx, { responseIds: result.responseIds, now });
+  result.alertIds.push(...evaluated.map((a) => a.id));
   return result;
 }
 
@@ -303,7 +307,7 @@ export async function recordOptOut(tx: Tx, input: { orgId: string; clientId: str
     .where(and(eq(assignments.orgId, orgId), eq(assignments.clientId, clientId), eq(assignments.respondent, 'client'), inArray(assignments.status, [...OPEN_STATUSES])));
   await tx
     .insert(alerts)
-    .values({ orgId, clientId, kind: 'stopped_checkins', evidenceKey: `consent:${consentId}`, evidence: { source: 'client', channels: ['email', 'sms'] }, rulesVersion: SCORER_VERSION, createdAt: now })
+    .values({ orgId, clientId, kind: 'stopped_checkins', evidenceKey: `consent:${consentId}`, evidence: { source: 'client', channels: ['email', 'sms'] }, rulesVersion: RULES_VERSION, createdAt: now })
     .onConflictDoNothing();
   await enqueueJob(tx, { kind: 'questionnaire.notify_opt_out', key: `client:${clientId}:opt-out:${consentId}`, runAt: now, orgId, payload: { clientId } });
   return consentId;

@@ -1,0 +1,458 @@
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import {
+  RULES_VERSION,
+  alliancePair,
+  defaultTrajectories,
+  detectRuptures,
+  discrepancy,
+  dropoutRisk,
+  fitExpectedTrajectories,
+  hasUnrepairedRupture,
+  lowAlliance,
+  notOnTrack,
+  reliableDeterioration,
+  DEFAULT_MIN_EPISODES_PER_BAND,
+  type DefaultTrajectoryInstrument,
+  type DropoutFactors,
+  type FinishedEpisode,
+  type SessionRupture,
+} from '@rapport/analysis';
+import { getInstrument, hasInstrument, type InstrumentDefinition } from '@rapport/instruments';
+import type { Queryable } from '../../db/database';
+import { alerts, appointments, clients, episodes, memberships, responses, type AlertKind } from '../../db/schema';
+import { recordAudit } from '../../audit/audit.queries';
+import type { NewAlert } from './alert-rules';
+import { raiseAlerts, type AlertRow } from './alerts.queries';
+
+/**
+ * The alert engine (issue 5 item 3): after every completed response, client's or therapist's, in the
+ * transaction that stores it, evaluate the `@rapport/analysis` rules and raise what they find. Each
+ * alert stores `rules_version` = `RULES_VERSION` and evidence that explains it (the thresholds, the
+ * rule that fired, the scores). "Never twice for the same evidence": the `evidence_key` is unique per
+ * client and kind, and a condition that persists (still deteriorated, still off track, still low) does
+ * not raise a second alert while an earlier one of the same kind and instrument is still open or
+ * acknowledged in the episode. Rules:
+ * - `alliance_rupture` (client alliance form, total level; item-level ruptures of the same session are
+ *   listed in the evidence): facts.md B4 via `detectRuptures`. Key `response:<id>`. A later session
+ *   decides the repair: the rupture alert's evidence gains `repair` (`repaired` with the response
+ *   that recovered, or `unrepaired` once three sessions passed), audited as `alert.repair`.
+ * - `therapist_over_client` (when both ratings of a session exist, whichever arrives second):
+ *   `discrepancy`, default threshold 10 % of the range. Key `appointment:<id>`; points at the
+ *   client's response so blind rating hides it like the client's score.
+ * - `low_alliance`: `lowAlliance` (published cut-off, else the organisation's lowest decile at that
+ *   session number once 30 ratings exist); the evidence says which rule fired.
+ * - `reliable_deterioration` (symptom measures vs the episode's first score) and `not_on_track`
+ *   (PHQ-9 and GAD-7: the organisation's fitted curves once enough finished episodes exist, else the
+ *   documented default; the evidence says which).
+ * - `dropout_risk` when the points score is `high`, every factor listed. Key: the episode and its
+ *   set of factors, so the same picture never alerts twice.
+ * Missed questionnaires and stopped check-ins come from jobs and the opt-out page (alerts.lifecycle).
+ */
+
+type ResponseRow = typeof responses.$inferSelect;
+
+/** Evaluates every rule for the given completed responses; returns the alerts raised (repeats excluded). */
+export async function evaluateResponseAlerts(db: Queryable, input: { responseIds: readonly string[]; now: Date }): Promise<AlertRow[]> {
+  if (input.responseIds.length === 0) return [];
+  const rows = await db.select().from(responses).where(and(inArray(responses.id, [...input.responseIds]), eq(responses.status, 'completed')));
+  const raised: AlertRow[] = [];
+  const episodesTouched = new Map<string, ResponseRow>();
+  for (const row of rows) {
+    if (!hasInstrument(row.instrumentId) || row.total === null) continue;
+    const definition = getInstrument(row.instrumentId);
+    const candidates: NewAlert[] = [];
+    if (definition.parallelForm && definition.respondent === 'client') {
+      candidates.push(...(await clientAllianceAlerts(db, row, definition, input.now)));
+      const therapist = await sessionPartner(db, row, definition.parallelForm.instrumentId, 'clinician');
+      if (therapist) candidates.push(...discrepancyAlerts(row, therapist));
+    } else if (definition.parallelForm && definition.respondent === 'clinician') {
+      const client = await sessionPartner(db, row, definition.parallelForm.instrumentId, 'client');
+      if (client) candidates.push(...discrepancyAlerts(client, row));
+    } else if (row.respondent === 'client') {
+      candidates.push(...(await symptomAlerts(db, row, definition)));
+    }
+    raised.push(...(await raiseAndAudit(db, candidates, input.now)));
+    if (row.episodeId && row.respondent === 'client') episodesTouched.set(row.episodeId, row);
+  }
+  for (const row of episodesTouched.values()) raised.push(...(await raiseAndAudit(db, await dropoutAlerts(db, row, input.now), input.now)));
+  return raised;
+}
+
+/** Inserts the alerts (repeats ignored) and writes one `alert.raise` audit event per new alert. */
+export async function raiseAndAudit(db: Queryable, rows: readonly NewAlert[], now: Date): Promise<AlertRow[]> {
+  const inserted = await raiseAlerts(db, rows, now);
+  for (const alert of inserted) {
+    await recordAudit(db, { orgId: alert.orgId, actorKind: 'system', actorId: null, action: 'alert.raise', clientId: alert.clientId, entityType: 'alert', entityId: alert.id, outcome: 'success', at: now });
+  }
+  return inserted;
+}
+
+const totalOf = (r: Pick<ResponseRow, 'total'>) => Number(r.total);
+
+/** The episode's (or, without one, the client's) completed responses on one instrument from one side, oldest first. */
+async function seriesOf(db: Queryable, row: ResponseRow, instrumentId: string, respondent: 'client' | 'clinician'): Promise<ResponseRow[]> {
+  const list = await db
+    .select()
+    .from(responses)
+    .where(
+      and(
+        eq(responses.orgId, row.orgId),
+        eq(responses.clientId, row.clientId),
+        row.episodeId ? eq(responses.episodeId, row.episodeId) : sql`${responses.episodeId} is null`,
+        eq(responses.instrumentId, instrumentId),
+        eq(responses.respondent, respondent),
+        eq(responses.status, 'completed'),
+        isNotNull(responses.total),
+      ),
+    )
+    .orderBy(asc(responses.submittedAt), asc(responses.createdAt), asc(responses.id));
+  // A correction supersedes its original: the series keeps the newest version only.
+  const superseded = new Set(list.map((r) => r.supersedesId).filter((id): id is string => !!id));
+  return list.filter((r) => !superseded.has(r.id));
+}
+
+/** The other side's rating of the same session (same appointment), if it has arrived. */
+async function sessionPartner(db: Queryable, row: ResponseRow, instrumentId: string, respondent: 'client' | 'clinician'): Promise<ResponseRow | null> {
+  if (!row.appointmentId) return null;
+  const [partner] = await db
+    .select()
+    .from(responses)
+    .where(
+      and(
+        eq(responses.orgId, row.orgId),
+        eq(responses.appointmentId, row.appointmentId),
+        eq(responses.instrumentId, instrumentId),
+        eq(responses.respondent, respondent),
+        eq(responses.status, 'completed'),
+        isNotNull(responses.total),
+      ),
+    )
+    .orderBy(sql`${responses.submittedAt} desc`)
+    .limit(1);
+  return partner ?? null;
+}
+
+function alertOf(row: ResponseRow, kind: AlertKind, evidenceKey: string, evidence: Record<string, unknown>): NewAlert {
+  return {
+    orgId: row.orgId,
+    clientId: row.clientId,
+    episodeId: row.episodeId,
+    responseId: row.id,
+    kind,
+    urgent: false,
+    status: 'open',
+    evidenceKey,
+    evidence: { instrumentId: row.instrumentId, instrumentVersion: row.instrumentVersion, responseId: row.id, appointmentId: row.appointmentId, ...evidence },
+    rulesVersion: RULES_VERSION,
+  };
+}
+
+/** Whether an open or acknowledged alert of this kind on this instrument already stands in the episode (a persisting condition alerts once). */
+async function hasActiveAlert(db: Queryable, row: ResponseRow, kind: AlertKind, instrumentId?: string): Promise<boolean> {
+  const [found] = await db
+    .select({ id: alerts.id })
+    .from(alerts)
+    .where(
+      and(
+        eq(alerts.orgId, row.orgId),
+        eq(alerts.clientId, row.clientId),
+        row.episodeId ? eq(alerts.episodeId, row.episodeId) : sql`${alerts.episodeId} is null`,
+        eq(alerts.kind, kind),
+        inArray(alerts.status, ['open', 'acknowledged']),
+        instrumentId ? sql`${alerts.evidence}->>'instrumentId' = ${instrumentId}` : undefined,
+      ),
+    )
+    .limit(1);
+  return !!found;
+}
+
+function itemRange(definition: InstrumentDefinition, itemId: string): { min: number; max: number } | null {
+  const item = definition.items.find((i) => i.id === itemId);
+  if (!item || !item.scored) return null;
+  if (item.response.kind === 'visual-analogue') return { min: item.response.min, max: item.response.max };
+  const values = item.response.options.map((o) => o.value);
+  return { min: Math.min(...values), max: Math.max(...values) };
+}
+
+const ruptureEvidence = (s: SessionRupture) => ({
+  rupture: s.rupture,
+  rule: s.rule,
+  score: s.score,
+  priorCount: s.priorCount,
+  priorMean: s.priorMean,
+  sd: s.sd,
+  flooredSd: s.flooredSd,
+  lenientThreshold: s.lenientThreshold,
+  strictThreshold: s.strictThreshold,
+  dropFromPrevious: s.dropFromPrevious,
+  belowCutoff: s.belowCutoff,
+});
+
+/** Rupture (and repair of earlier ruptures) and low alliance on the client's alliance series. */
+async function clientAllianceAlerts(db: Queryable, row: ResponseRow, definition: InstrumentDefinition, now: Date): Promise<NewAlert[]> {
+  const series = await seriesOf(db, row, row.instrumentId, 'client');
+  const index = series.findIndex((r) => r.id === row.id);
+  if (index < 0) return [];
+  const upTo = series.slice(0, index + 1);
+  const totals = upTo.map(totalOf);
+  const cutoff = definition.validation.status === 'validated' && definition.caseness && (definition.caseness.operator === '<' || definition.caseness.operator === '<=') ? definition.caseness : null;
+  const sessions = detectRuptures(totals, definition.range, { cutoff: cutoff ? { operator: cutoff.operator as '<' | '<=', value: cutoff.value } : null });
+  const out: NewAlert[] = [];
+  const latest = sessions[index]!;
+  const sessionNumber = index + 1;
+
+  if (latest.rupture !== 'none') {
+    // Item (and subscale) level: the same rule on each parallel item's own series, for the explanation.
+    const items: Array<Record<string, unknown>> = [];
+    for (const item of definition.items) {
+      const range = itemRange(definition, item.id);
+      if (!range) continue;
+      const values = upTo.map((r) => r.answers[item.id]);
+      if (values.some((v) => v === null || v === undefined)) continue;
+      const judged = detectRuptures(values as number[], range)[index]!;
+      if (judged.rupture !== 'none') items.push({ itemId: item.id, ...ruptureEvidence(judged) });
+    }
+    const subscales: Array<Record<string, unknown>> = [];
+    for (const subscale of definition.scoring.subscales) {
+      const values = upTo.map((r) => (r.subscales?.[subscale.id] as { score?: number | null } | undefined)?.score);
+      if (values.some((v) => typeof v !== 'number')) continue;
+      const size = subscale.items.map((id) => itemRange(definition, id)).filter((r): r is { min: number; max: number } => !!r);
+      const range = { min: size.reduce((a, r) => a + r.min, 0), max: size.reduce((a, r) => a + r.max, 0) };
+      if (!(range.max > range.min)) continue;
+      const judged = detectRuptures(values as number[], range)[index]!;
+      if (judged.rupture !== 'none') subscales.push({ subscaleId: subscale.id, ...ruptureEvidence(judged) });
+    }
+    out.push(
+      alertOf(row, 'alliance_rupture', `response:${row.id}`, {
+        level: 'total',
+        sessionNumber,
+        range: definition.range,
+        series: totals,
+        ...ruptureEvidence(latest),
+        items,
+        subscales,
+        repair: { status: 'pending' },
+        source: 'facts.md B4 (derived from src:bmc-crisis-repair)',
+      }),
+    );
+  }
+  await recordRepairs(db, row, series.slice(0, index + 1), sessions, now);
+
+  if (!(await hasActiveAlert(db, row, 'low_alliance', row.instrumentId))) {
+    const organisationScores = await organisationScoresAt(db, row.orgId, row.instrumentId, sessionNumber);
+    const low = lowAlliance(totalOf(row), { instrumentId: row.instrumentId, sessionNumber, organisationScores });
+    if (low.low) {
+      out.push(
+        alertOf(row, 'low_alliance', `response:${row.id}`, {
+          rule: low.rule,
+          threshold: low.threshold,
+          operator: low.operator,
+          score: low.score,
+          percentileRank: low.percentileRank,
+          organisationRatings: low.organisationRatings,
+          sessionNumber,
+          earlyDropoutSignal: low.earlyDropoutSignal,
+          notes: low.notes,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * A later session decides whether an earlier rupture was repaired (facts.md B4: back above the
+ * lenient threshold within three sessions). The decision is written into that rupture alert's
+ * evidence (`repair`) once, and audited as `alert.repair`; the alert's lifecycle is unchanged.
+ */
+async function recordRepairs(db: Queryable, row: ResponseRow, series: readonly ResponseRow[], sessions: readonly SessionRupture[], now: Date): Promise<void> {
+  const open = await db
+    .select()
+    .from(alerts)
+    .where(
+      and(
+        eq(alerts.orgId, row.orgId),
+        eq(alerts.clientId, row.clientId),
+        eq(alerts.kind, 'alliance_rupture'),
+        inArray(
+          alerts.responseId,
+          series.map((r) => r.id),
+        ),
+        sql`coalesce(${alerts.evidence}->'repair'->>'status', 'pending') = 'pending'`,
+      ),
+    );
+  for (const alert of open) {
+    const at = series.findIndex((r) => r.id === alert.responseId);
+    const repair = sessions[at]?.repair;
+    if (!repair || repair.status === 'pending') continue;
+    const decision = {
+      status: repair.status,
+      threshold: repair.threshold,
+      window: repair.window,
+      repairedByResponseId: repair.repairedAt === null ? null : series[repair.repairedAt]!.id,
+      repairedAtScore: repair.repairedAt === null ? null : totalOf(series[repair.repairedAt]!),
+      decidedAt: now.toISOString(),
+    };
+    await db
+      .update(alerts)
+      .set({ evidence: sql`${alerts.evidence} || jsonb_build_object('repair', ${JSON.stringify(decision)}::jsonb)` })
+      .where(eq(alerts.id, alert.id));
+    await recordAudit(db, { orgId: alert.orgId, actorKind: 'system', actorId: null, action: 'alert.repair', clientId: alert.clientId, entityType: 'alert', entityId: alert.id, outcome: 'success', at: now });
+  }
+}
+
+/** The organisation's client ratings on an instrument at the nth rating of their episode (for the lowest-decile rule). */
+async function organisationScoresAt(db: Queryable, orgId: string, instrumentId: string, sessionNumber: number): Promise<number[]> {
+  const result = (await db.execute(sql`
+    select total from (
+      select ${responses.total} as total,
+             row_number() over (partition by ${responses.episodeId} order by ${responses.submittedAt}, ${responses.createdAt}) as n
+      from ${responses}
+      where ${responses.orgId} = ${orgId} and ${responses.instrumentId} = ${instrumentId} and ${responses.respondent} = 'client'
+        and ${responses.status} = 'completed' and ${responses.total} is not null and ${responses.episodeId} is not null
+    ) ranked where n = ${sessionNumber}`)) as unknown as { rows: { total: string }[] };
+  return result.rows.map((r) => Number(r.total));
+}
+
+/** Therapist above client by more than the threshold, for one session. Points at the client's response (blind rating hides both). */
+function discrepancyAlerts(client: ResponseRow, therapist: ResponseRow): NewAlert[] {
+  const pair = alliancePair(client.instrumentId);
+  if (pair.therapistInstrumentId !== therapist.instrumentId || !client.appointmentId) return [];
+  const result = discrepancy({ total: totalOf(client), answers: client.answers }, { total: totalOf(therapist), answers: therapist.answers }, pair);
+  if (!result.therapistAboveAlert.alert) return [];
+  return [
+    alertOf(client, 'therapist_over_client', `appointment:${client.appointmentId}`, {
+      therapistResponseId: therapist.id,
+      therapistInstrumentId: therapist.instrumentId,
+      clientScore: result.clientScore,
+      therapistScore: result.therapistScore,
+      clientPercent: result.clientPercent,
+      therapistPercent: result.therapistPercent,
+      gapPercent: result.gapPercent,
+      thresholdPercent: result.therapistAboveAlert.thresholdPercent,
+      items: result.items,
+    }),
+  ];
+}
+
+/** Reliable deterioration against the episode's first score, and not on track (PHQ-9, GAD-7). */
+async function symptomAlerts(db: Queryable, row: ResponseRow, definition: InstrumentDefinition): Promise<NewAlert[]> {
+  if (!row.episodeId) return [];
+  const series = await seriesOf(db, row, row.instrumentId, 'client');
+  const index = series.findIndex((r) => r.id === row.id);
+  if (index <= 0) return [];
+  const first = totalOf(series[0]!);
+  const latest = totalOf(row);
+  const out: NewAlert[] = [];
+  if (definition.reliableChange && !(await hasActiveAlert(db, row, 'reliable_deterioration', row.instrumentId))) {
+    const result = reliableDeterioration(row.instrumentId, first, latest);
+    if (result.status === 'deteriorated') {
+      out.push(
+        alertOf(row, 'reliable_deterioration', `response:${row.id}`, {
+          firstResponseId: series[0]!.id,
+          first,
+          latest,
+          change: result.change,
+          threshold: result.threshold,
+          method: result.method,
+          index: result.index,
+        }),
+      );
+    }
+  }
+  if ((row.instrumentId === 'phq9' || row.instrumentId === 'gad7') && !(await hasActiveAlert(db, row, 'not_on_track', row.instrumentId))) {
+    const instrumentId = row.instrumentId as DefaultTrajectoryInstrument;
+    const organisation = await organisationTrajectories(db, row.orgId, instrumentId);
+    const result = notOnTrack(latest, index + 1, first, { organisation, default: defaultTrajectories(instrumentId) });
+    if (result.status === 'not_on_track') {
+      out.push(
+        alertOf(row, 'not_on_track', `response:${row.id}`, {
+          source: result.source,
+          band: result.band,
+          expected: result.expected,
+          upperBound: result.upperBound,
+          lowerBound: result.lowerBound,
+          tolerance: result.tolerance,
+          score: result.score,
+          intakeScore: first,
+          sessionNumber: result.sessionNumber,
+          evaluatedAtSession: result.evaluatedAtSession,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/** The organisation's fitted curves once it has enough finished episodes on the instrument; null before. */
+async function organisationTrajectories(db: Queryable, orgId: string, instrumentId: DefaultTrajectoryInstrument) {
+  const [count] = (
+    (await db.execute(sql`
+      select count(distinct ${responses.episodeId})::int as n from ${responses}
+      join ${episodes} on ${episodes.id} = ${responses.episodeId}
+      where ${responses.orgId} = ${orgId} and ${responses.instrumentId} = ${instrumentId} and ${responses.status} = 'completed'
+        and ${responses.respondent} = 'client' and ${episodes.endedOn} is not null`)) as unknown as { rows: { n: number }[] }
+  ).rows;
+  if (!count || count.n < DEFAULT_MIN_EPISODES_PER_BAND) return null;
+  const rows = await db
+    .select({ episodeId: responses.episodeId, total: responses.total })
+    .from(responses)
+    .innerJoin(episodes, eq(episodes.id, responses.episodeId))
+    .where(and(eq(responses.orgId, orgId), eq(responses.instrumentId, instrumentId), eq(responses.status, 'completed'), eq(responses.respondent, 'client'), isNotNull(episodes.endedOn), isNotNull(responses.total)))
+    .orderBy(asc(responses.episodeId), asc(responses.submittedAt));
+  const byEpisode = new Map<string, number[]>();
+  for (const r of rows) byEpisode.set(r.episodeId!, [...(byEpisode.get(r.episodeId!) ?? []), Number(r.total)]);
+  const finished: FinishedEpisode[] = [...byEpisode.values()].map((scores) => ({ intakeScore: scores[0]!, scores: scores.map((score, i) => ({ sessionNumber: i + 1, score })) }));
+  return fitExpectedTrajectories(finished, { instrumentId });
+}
+
+/** Dropout risk for the episode after this response: an alert when the level is `high`, every factor listed. */
+async function dropoutAlerts(db: Queryable, row: ResponseRow, now: Date): Promise<NewAlert[]> {
+  if (!row.episodeId || (await hasActiveAlert(db, row, 'dropout_risk'))) return [];
+  const [episode] = await db
+    .select({ primaryClinicianId: episodes.primaryClinicianId, dateOfBirth: clients.dateOfBirth, trainee: memberships.trainee })
+    .from(episodes)
+    .innerJoin(clients, eq(clients.id, episodes.clientId))
+    .leftJoin(memberships, and(eq(memberships.userId, episodes.primaryClinicianId), eq(memberships.orgId, episodes.orgId)))
+    .where(eq(episodes.id, row.episodeId))
+    .limit(1);
+  if (!episode) return [];
+  const standing = await db
+    .select({ kind: alerts.kind, evidence: alerts.evidence, status: alerts.status })
+    .from(alerts)
+    .where(and(eq(alerts.orgId, row.orgId), eq(alerts.clientId, row.clientId), sql`(${alerts.episodeId} = ${row.episodeId} or ${alerts.episodeId} is null)`));
+  const active = standing.filter((a) => a.status !== 'resolved');
+  const allianceIds = [...new Set((await db.select({ instrumentId: responses.instrumentId }).from(responses).where(and(eq(responses.episodeId, row.episodeId), eq(responses.respondent, 'client')))).map((r) => r.instrumentId))].filter(
+    (id) => hasInstrument(id) && !!getInstrument(id).parallelForm,
+  );
+  let unrepairedRupture = false;
+  for (const instrumentId of allianceIds) {
+    const series = await seriesOf(db, row, instrumentId, 'client');
+    if (hasUnrepairedRupture(detectRuptures(series.map(totalOf), getInstrument(instrumentId).range))) unrepairedRupture = true;
+  }
+  const [missed] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(appointments)
+    .where(and(eq(appointments.episodeId, row.episodeId), sql`(${appointments.status} = 'did_not_attend' or (${appointments.status} = 'cancelled' and ${appointments.cancelledBy} = 'client'))`));
+  const factors: DropoutFactors = {
+    earlyLowAlliance: standing.some((a) => a.kind === 'low_alliance' && a.evidence.earlyDropoutSignal === true),
+    unrepairedRupture,
+    notOnTrack: active.some((a) => a.kind === 'not_on_track'),
+    reliableDeterioration: active.some((a) => a.kind === 'reliable_deterioration'),
+    missedAppointments: missed?.n ?? 0,
+    missedQuestionnaires: active.some((a) => a.kind === 'missed_questionnaires' || a.kind === 'stopped_checkins'),
+    traineeTherapist: episode.trainee ?? false,
+    age: episode.dateOfBirth ? ageOn(episode.dateOfBirth, now) : null,
+  };
+  const result = dropoutRisk(factors);
+  if (result.level !== 'high') return [];
+  const key = `episode:${row.episodeId}:${result.contributions.map((c) => c.factor).join('+')}`;
+  return [{ ...alertOf(row, 'dropout_risk', key, { score: result.score, level: result.level, contributions: result.contributions, cutPoints: result.cutPoints }) }];
+}
+
+function ageOn(dateOfBirth: string, now: Date): number {
+  const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  let age = now.getUTCFullYear() - y;
+  if (now.getUTCMonth() + 1 < m || (now.getUTCMonth() + 1 === m && now.getUTCDate() < d)) age -= 1;
+  return age;
+}

@@ -171,7 +171,7 @@ describe('in session', () => {
     const both = `${clinician.cookie}; ${cookieOf(res, 'rapport_q')}`;
     const q = await ctx.app.inject({ method: 'GET', url: '/q?mode=handoff', headers: { cookie: both } });
     expect(q.statusCode).toBe(200);
-    expect(q.body).not.toMatch(/href="(?!\/q\/|#)/);
+    expect(q.body).not.toMatch(/href="(?!\/q\/|#|data:)/);
     const answers = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9_${i + 1}`, 0]));
     const submit = await ctx.app.inject({ method: 'POST', url: '/q/submit', headers: { cookie: both, 'content-type': 'application/json' }, payload: { submissionId: randomUUID(), answers: { phq9: answers } } });
     expect(submit.statusCode).toBe(200);

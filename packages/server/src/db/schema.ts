@@ -686,3 +686,37 @@ export const responseDiscussions = pgTable(
   },
   (t) => [uniqueIndex('response_discussions_response_idx').on(t.responseId)],
 );
+
+/**
+ * An episode's outcome (issue 5 item 5): the NHS Talking Therapies classification (PHQ-9 with the
+ * anxiety measure paired by presenting problem) and the Jacobson–Truax category (CORE-10) from the
+ * first and last scores, with the rule versions. One row per episode, recomputed while the episode
+ * is open (`provisional`) and written for good when it closes. See `features/outcomes`.
+ */
+export const episodeOutcomes = pgTable(
+  'episode_outcomes',
+  {
+    id: id(),
+    orgId: orgId(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id),
+    episodeId: uuid('episode_id')
+      .notNull()
+      .references(() => episodes.id),
+    /** True while the episode is open or did not finish a course (fewer than two attended treatment sessions). */
+    provisional: boolean('provisional').notNull(),
+    episodeClosed: boolean('episode_closed').notNull(),
+    attendedTreatmentSessions: integer('attended_treatment_sessions').notNull(),
+    /** `classifyTalkingTherapiesOutcome` with its inputs, or null when the scores are missing (`talkingTherapiesReason`). */
+    talkingTherapies: jsonb('talking_therapies').$type<Record<string, unknown>>(),
+    talkingTherapiesReason: text('talking_therapies_reason'),
+    /** `clinicalSignificance` on CORE-10 (first → last) with its inputs, or null (`clinicalSignificanceReason`). */
+    clinicalSignificance: jsonb('clinical_significance').$type<Record<string, unknown>>(),
+    clinicalSignificanceReason: text('clinical_significance_reason'),
+    scorerVersion: text('scorer_version').notNull(),
+    rulesVersion: text('rules_version').notNull(),
+    computedAt: ts('computed_at').notNull(),
+  },
+  (t) => [uniqueIndex('episode_outcomes_episode_idx').on(t.episodeId), index('episode_outcomes_org_idx').on(t.orgId, t.clientId)],
+);

@@ -720,3 +720,30 @@ export const episodeOutcomes = pgTable(
   },
   (t) => [uniqueIndex('episode_outcomes_episode_idx').on(t.episodeId), index('episode_outcomes_org_idx').on(t.orgId, t.clientId)],
 );
+
+/** What an API token may do (issue 7 item 2). */
+export const apiTokenScopes = ['fhir:read', 'fhir:write'] as const;
+export type ApiTokenScope = (typeof apiTokenScopes)[number];
+
+/**
+ * An organisation-level API token for integrations (FHIR). The secret (256 random bits) is shown
+ * once and stored only as its SHA-256 hash; every token expires (at most a year) and can be revoked.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    scopes: text('scopes').array().$type<ApiTokenScope[]>().notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_idx').on(t.tokenHash), index('api_tokens_org_idx').on(t.orgId, t.createdAt)],
+);

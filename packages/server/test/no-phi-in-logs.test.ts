@@ -71,7 +71,9 @@ describe('no personal data in logs', () => {
     expect(badReset.statusCode).toBe(401);
 
     // Client links carry their token in the path; an unknown one is a 404 logged by route pattern only.
-    for (const url of [`/c/${canary.token}`, `/api/v1/client-links/${canary.token}`, `/api/v1/clients/${canary.token}`]) {
+    const linkPage = await ctx.app.inject({ method: 'GET', url: `/q/${canary.token}` });
+    expect(linkPage.statusCode).toBe(404);
+    for (const url of [`/api/v1/client-links/${canary.token}`, `/api/v1/clients/${canary.token}`]) {
       const res = await ctx.app.inject({ method: 'GET', url, headers });
       expect(res.statusCode, url).toBe(404);
       expect(res.json().error.code).toBe('not_found');

@@ -190,4 +190,72 @@ async function linkJourney(): Promise<void> {
   }
 }
 
-export const journeys: Journey[] = [{ name: 'email link → PHQ-9 by keyboard, offline and back, resume elsewhere, crisis page, alert', run: linkJourney }];
+async function kioskJourney(): Promise<void> {
+  const stack = await startStack();
+  const browser = await launchChromium();
+  try {
+    const org = await stack.buildOrganisation({ name: 'Riverside Therapy' });
+    const admin = await stack.buildStaff(org.id, 'admin');
+    const clinician = await stack.buildStaff(org.id, 'clinician');
+    const client = await stack.buildClient(org.id, {}, [clinician.userId]);
+    const assignment = await stack.buildAssignment(org.id, client.id, { channel: 'kiosk', status: 'scheduled', sentAt: null, expiresAt: null });
+
+    // An admin registers the waiting-room tablet; opening the set-up address stores its cookie.
+    const registered = await fetch(`${stack.url}/api/v1/kiosk-devices`, { method: 'POST', headers: { cookie: admin.cookie, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Waiting room' }) });
+    assert.equal(registered.status, 201);
+    const { setupUrl } = (await registered.json()) as { setupUrl: string };
+    const tablet = await browser.newContext({ viewport: { width: 800, height: 1100 }, locale: 'en-GB' });
+    const page = await tablet.newPage();
+    await page.goto(setupUrl);
+    await page.waitForSelector('a[href="/kiosk"]');
+    assert.ok(!page.url().includes('token'), page.url());
+    assert.deepEqual((await tablet.cookies()).map((c) => c.name), ['rapport_kiosk']);
+    await assertNoAxeViolations(page, 'the kiosk set-up page');
+
+    // The code screen; a wrong code is refused with a message, the clinician's code opens the form.
+    await page.goto(`${stack.url}/kiosk`);
+    await assertNoAxeViolations(page, 'the kiosk code screen');
+    const made = await fetch(`${stack.url}/api/v1/clients/${client.id}/assignments/${assignment.id}/kiosk-code`, { method: 'POST', headers: { cookie: clinician.cookie } });
+    const { code } = (await made.json()) as { code: string };
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(code === '000000' ? '111111' : '000000');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[role=alert]');
+    await assertNoAxeViolations(page, 'the kiosk code screen with an error');
+    await screenshot(page, '7-kiosk-wrong-code');
+    await page.focus('#code');
+    await page.keyboard.type(code);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#questions');
+    assert.equal(await page.$('a[href="/q/stop"]'), null);
+
+    await skipToQuestions(page);
+    for (let item = 1; item <= 9; item++) {
+      await answerNext(page, 0);
+      await waitForMark(page, item, 'Saved');
+    }
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('a[href="/kiosk"]', { timeout: 10_000 });
+    assert.match((await page.textContent('main')) ?? '', /You can leave this screen now/);
+    assert.equal(await page.$('.crisis'), null);
+    await assertNoAxeViolations(page, 'the kiosk thank-you page');
+    await screenshot(page, '8-kiosk-done');
+
+    // The thank-you page is shown once: the next person starts from the code screen.
+    await page.goto(`${stack.url}/q`);
+    assert.equal(await page.textContent('h1'), 'This link does not work any more');
+    const [row] = await stack.db.select().from(responses).where(and(eq(responses.clientId, client.id), eq(responses.status, 'completed')));
+    assert.equal(row!.channel, 'kiosk');
+    await tablet.close();
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+}
+
+export const journeys: Journey[] = [
+  { name: 'email link → PHQ-9 by keyboard, offline and back, resume elsewhere, crisis page, alert', run: linkJourney },
+  { name: 'kiosk: set-up link, wrong then right code, PHQ-9 by keyboard, thank-you shown once', run: kioskJourney },
+];

@@ -158,9 +158,11 @@
       status.textContent = T.tFailed;
       return;
     }
-    // Dropped connection: the same submissionId goes again when the network returns, so a retry never makes a second response.
+    // Dropped connection: the same submissionId goes again, so a retry never makes a second response.
+    // Offline: wait for the network. Online but fetch failed: fall back to the plain form post.
     status.textContent = T.tFailed;
     if (!navigator.onLine) addEventListener('online', submit, { once: true });
+    else if (!response) HTMLFormElement.prototype.submit.call(form);
   }
 
   form.addEventListener('submit', (event) => {

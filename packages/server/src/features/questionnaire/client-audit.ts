@@ -8,7 +8,8 @@ import type { AuditDescription } from '../../access/access';
 /**
  * `withAudit` for the client's side of delivery: the work and its audit event in one transaction,
  * with the link session (`client_link`) or the kiosk device (`kiosk`) as the actor. Token routes,
- * where no session exists yet, pass `actor` explicitly.
+ * where no session exists yet, pass `actor` explicitly (its id may come from the work's result:
+ * the session the work just started).
  */
 export async function withClientAudit<T>(
   request: FastifyRequest,
@@ -16,7 +17,7 @@ export async function withClientAudit<T>(
   clock: Clock,
   event: AuditDescription | ((result: T) => AuditDescription),
   work: (tx: Tx) => Promise<T>,
-  actor?: { kind: 'client_link' | 'kiosk'; id: string | null; orgId: string },
+  actor?: { kind: 'client_link' | 'kiosk'; id: string | null | ((result: T) => string | null); orgId: string },
 ): Promise<T> {
   const p = request.principal;
   const who =
@@ -33,7 +34,7 @@ export async function withClientAudit<T>(
     await recordAudit(tx, {
       orgId: who.orgId,
       actorKind: who.kind,
-      actorId: who.id,
+      actorId: typeof who.id === 'function' ? who.id(result) : who.id,
       action: e.action,
       clientId: e.clientId ?? null,
       entityType: e.entityType ?? null,

@@ -92,7 +92,7 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
             await markOpened(tx, assignment, now);
             return started;
           },
-          { kind: 'client_link', id: null, orgId: link.orgId },
+          { kind: 'client_link', id: (started) => started.id, orgId: link.orgId },
         );
         setLinkCookie(reply, config, session.token);
         return reply.header('cache-control', 'no-store').redirect('/q', 303);

@@ -320,6 +320,8 @@ describe('submit', () => {
       ['questionnaire.submit', 'client_link', 'success'],
     ]);
     expect(events.find((e) => e.action === 'questionnaire.submit')!.entityId).toBe(assignment.id);
+    const [session] = await ctx.db.select().from(linkSessions).where(eq(linkSessions.assignmentId, assignment.id));
+    expect(new Set(events.map((e) => e.actorId))).toEqual(new Set([session!.id]));
   });
 });
 

@@ -163,6 +163,8 @@ program
       await database.close();
     }
     console.log(`Backup written to ${target}.`);
+    // The backup holds the database only; the TOTP seeds in it are encrypted with this key.
+    if (!cfg.encryptionKey) console.log(`Keep ${dataPaths(cfg.dataDir).secretKey} with your backups: a restore into another data folder needs it for two-step sign-in.`);
   });
 
 program

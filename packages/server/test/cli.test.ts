@@ -142,6 +142,7 @@ describe('rapport CLI', { timeout: 240_000 }, () => {
     expect(backup.code, backup.stderr).toBe(0);
     expect(statSync(file).size).toBeGreaterThan(1000);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(backup.stdout).toContain(`Keep ${join(dataDir, 'secret.key')} with your backups`);
 
     const create = await rapport('user', 'create', '--org', ORG, '--email', 'after.backup@clinic.test', '--role', 'supervisor');
     expect(create.code, create.stderr).toBe(0);

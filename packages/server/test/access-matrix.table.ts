@@ -116,8 +116,9 @@ const matrixCustomInstrument = {
 export const accessMatrix: Record<string, MatrixEntry> = {
   // System
   'GET /': { expect: everyone(200) },
-  // The web app's client-side routes: index.html (or, unbuilt, the home page) for everyone; the app signs in.
-  'GET /*': { expect: everyone(200) },
+  // The web app's files and client-side routes (index.html for /clients/…, /admin/…: see web.test.ts).
+  // The literal address `/*` is none of them, so everyone gets the standard 404 whether or not the app is built.
+  'GET /*': { expect: everyone(404) },
   'GET /healthz': { expect: everyone(200) },
   // Gated by the control token in the data folder, not by a session: nobody here presents it.
   'POST /internal/backup': { expect: everyone(401) },

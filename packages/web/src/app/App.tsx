@@ -12,7 +12,7 @@ import { AcceptInvitation, ForgotPassword, ResetPassword } from '../screens/Pass
 const MfaEnrol = lazy(() => import('../screens/MfaEnrol').then((m) => ({ default: m.MfaEnrol })));
 
 /** Screens anyone can open, signed in or not (links from emails). */
-const publicRoutes: Record<string, () => React.ReactNode> = {
+export const publicRoutes: Record<string, () => React.ReactNode> = {
   '/forgot-password': () => <ForgotPassword />,
   '/reset-password': () => <ResetPassword />,
   '/accept-invitation': () => <AcceptInvitation />,

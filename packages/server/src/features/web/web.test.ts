@@ -23,6 +23,7 @@ beforeAll(() => {
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Rapport app</title><div id="root"></div>');
   writeFileSync(join(dist, 'assets', 'index-abc123.js'), 'console.log(1)');
   writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  writeFileSync(join(dist, 'app-sections.json'), JSON.stringify(['clients', 'reset-password', 'admin']));
 });
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
@@ -49,8 +50,8 @@ describe('the web app routes', () => {
     expect(icon.headers['cache-control']).toBe('public, max-age=0');
   });
 
-  it.each(['/assets/missing.js', '/nothing.png', '/../package.json', '/%2e%2e/%2e%2e/package.json', '/assets/../../secret.txt'])(
-    'answer a missing file or a path outside the build (%s) with the JSON 404, never the app',
+  it.each(['/assets/missing.js', '/nothing.png', '/../package.json', '/%2e%2e/%2e%2e/package.json', '/assets/../../secret.txt', '/c/some-token', '/wp-login', '/clientsx/1'])(
+    'answer a missing file, a path outside the build or an address the app does not own (%s) with the JSON 404',
     async (url) => {
       const app = await appWith(dist);
       const res = await app.inject({ method: 'GET', url });
@@ -75,14 +76,12 @@ describe('the web app routes', () => {
     expect(res.json()).toEqual({ ok: true });
   });
 
-  it('show the home page with a hint to build when there is no build', async () => {
+  it('show the home page with a hint to build at / when there is no build, and 404 elsewhere', async () => {
     const app = await appWith(join(dist, 'not-built'));
-    for (const url of ['/', '/clients/8d3c']) {
-      const res = await app.inject({ method: 'GET', url });
-      expect(res.statusCode).toBe(200);
-      expect(res.body).toContain('npm run build -w @rapport/web');
-    }
-    expect((await app.inject({ method: 'GET', url: '/assets/index.js' })).statusCode).toBe(404);
+    const home = await app.inject({ method: 'GET', url: '/' });
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('npm run build -w @rapport/web');
+    for (const url of ['/clients/8d3c', '/assets/index.js']) expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from '../../../test/context';
 import { alerts, assignments, auditEvents, clientConsents, jobs, linkSessions, organisations, responses } from '../../db/schema';
 import { issueLink } from '../assignments/assignment-links';
 import { invalidLinkPage } from './questionnaire.pages';
+import { themeCss } from './questionnaire.assets';
 
 let ctx: TestContext;
 let orgId: string;
@@ -162,6 +163,27 @@ describe('the questionnaire page', () => {
     expect(q.body).toContain('not watched around the clock');
     expect(q.headers['cache-control']).toBe('no-store');
     expect(q.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
+  it('shows the friendly page (410) and refuses autosave once the questionnaire expired', async () => {
+    const { token } = await newAssignment({ expiresAt: new Date(ctx.clock.now().getTime() + 60_000) });
+    const { cookie } = await open(token);
+    ctx.clock.advanceMinutes(2);
+    const page = await ctx.app.inject({ method: 'GET', url: '/q', headers: { cookie } });
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toBe(invalidLinkPage('en'));
+    const save = await answer(cookie, 'phq9_1', 1);
+    expect(save.statusCode).toBe(410);
+    expect(save.json()).toEqual({ error: { code: 'questionnaire_closed', message: expect.any(String) } });
+  });
+
+  it.each([
+    ['#2F6F8F', '#fff'],
+    ['#FFD23F', '#000'],
+    ['#000000', '#fff'],
+    ['#FFFFFF', '#000'],
+  ])('gives the clinic colour %s the text colour with more contrast (%s)', (colour, text) => {
+    expect(themeCss(colour)).toBe(`:root{--brand:${colour.toLowerCase()};--on-brand:${text}}\n`);
   });
 
   it('serves its script and stylesheet as cacheable static files', async () => {

@@ -144,6 +144,23 @@ async function mfaJourney(): Promise<void> {
     await page.getByRole('button', { name: 'Continue' }).click();
     await heading(page, 'Caseload');
     assert.deepEqual(problems, []);
+
+    // A clinic that requires two-step sign-in: enrolment comes straight after the password.
+    const strict = await stack.buildOrganisation({ name: 'Strict Clinic', settings: { timeZone: 'UTC', mfaRequired: true } });
+    const newcomer = await stack.buildStaff(strict.id, 'clinician', { email: 'ana@strict.test', displayName: 'Ana Strict', password: PASSWORD });
+    const second = await desktop(browser);
+    await second.page.goto(`${stack.url}/sign-in`);
+    await signInByKeyboard(second.page, newcomer.email, PASSWORD);
+    await heading(second.page, 'Set up two-step sign-in');
+    await second.page.getByText('Your clinic asks everyone to use two-step sign-in.').waitFor();
+    await check(second.page, 'mfa-enrol-required');
+    const strictSecret = (await second.page.getByTestId('mfa-secret').textContent())!.trim();
+    await second.page.getByLabel('Then enter the 6-digit code the app shows').fill(await generate({ secret: strictSecret }));
+    await second.page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await heading(second.page, 'Save your recovery codes');
+    await second.page.getByRole('button', { name: 'I have saved these codes' }).click();
+    await heading(second.page, 'Caseload');
+    assert.deepEqual(second.problems, []);
   });
 }
 
@@ -325,7 +342,7 @@ async function adminJourney(): Promise<void> {
 }
 
 export const journeys: Journey[] = [
-  { name: 'web: sign in, enrol in two-step sign-in, sign in again with a TOTP code', run: mfaJourney },
+  { name: 'web: sign in, enrol in two-step sign-in, sign in again with a TOTP code; required enrolment at first sign-in', run: mfaJourney },
   { name: 'web: add a client, consent, episode and appointments, record attendance from Today', run: recordsJourney },
   { name: 'web: an admin invites a clinician (email over SMTP), who accepts, signs in and resets the password', run: adminJourney },
 ];

@@ -35,6 +35,7 @@ import { registerAssignmentRoutes } from './features/assignments/assignments.rou
 import { registerQuestionnaireRoutes } from './features/questionnaire/questionnaire.routes';
 import { registerKioskRoutes } from './features/kiosk/kiosk.routes';
 import { registerAlertRoutes } from './features/alerts/alerts.routes';
+import { registerAllianceRoutes } from './features/alliance/alliance.routes';
 import { registerInstrumentRoutes } from './features/instruments/instruments.routes';
 import { registerWebRoutes } from './features/web/web.routes';
 import type { SmsTransport } from './notifications/sms';
@@ -211,6 +212,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerQuestionnaireRoutes(app, deps);
   registerKioskRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerAllianceRoutes(app, deps);
   registerInstrumentRoutes(app, deps);
   registerWebRoutes(app, deps);
 

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { alerts, appointments, assignments, episodes, memberships, programmes, protocols, users, type Role } from '../src/db/schema';
+import { alerts, appointments, assignments, episodes, memberships, programmes, protocols, responses, users, type Role } from '../src/db/schema';
 import { issueUserToken } from '../src/auth/auth.queries';
 import { hashPassword } from '../src/auth/passwords';
 import { currentTotp, newTotpSecret } from '../src/auth/totp';
@@ -58,6 +58,10 @@ export type World = {
   /** A questionnaire for the fixture client still scheduled (far ahead), and one already sent. */
   assignmentId: string;
   sentAssignmentId: string;
+  /** The on-team clinician's rating of the fixture appointment (the therapist alliance form), due now. */
+  ratingAssignmentId: string;
+  /** A completed PHQ-9 response of the fixture client. */
+  responseId: string;
   /** A live link session (cookie token) for another open PHQ-9 of the fixture client, and a registered kiosk device's token. */
   linkSessionToken: string;
   kioskToken: string;
@@ -148,6 +152,41 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
   });
   const [scheduledAssignment, sentAssignment] = await ctx.db.insert(assignments).values([assignment('scheduled'), assignment('sent')]).returning();
 
+  // Issue 5: a session rating the on-team clinician owes, and a completed response to mark discussed.
+  const [ratingAssignment] = await ctx.db
+    .insert(assignments)
+    .values({
+      orgId: org.id,
+      clientId: client.id,
+      episodeId: episode!.id,
+      appointmentId: appointment!.id,
+      instrumentIds: ['rapport_alliance_therapist'],
+      respondent: 'clinician',
+      respondentUserId: clinicianOnTeam.userId,
+      channel: 'in_session',
+      status: 'scheduled',
+      scheduledFor: now,
+      createdAt: now,
+    })
+    .returning();
+  const [response] = await ctx.db
+    .insert(responses)
+    .values({
+      orgId: org.id,
+      clientId: client.id,
+      episodeId: episode!.id,
+      instrumentId: 'phq9',
+      instrumentVersion: '1.0.0',
+      respondent: 'client',
+      status: 'completed',
+      answers: {},
+      total: '3',
+      startedAt: now,
+      submittedAt: now,
+      createdAt: now,
+    })
+    .returning();
+
   // The client's side: a questionnaire of its own (so rows acting on the two above never close it), a link session for it, and a kiosk.
   const linkAssignment = await ctx.buildAssignment(org.id, client.id);
   const linkSession = await startLinkSession(ctx.db, { orgId: org.id, assignmentId: linkAssignment.id, via: 'link', now });
@@ -178,6 +217,8 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     protocolId: protocol!.id,
     assignmentId: scheduledAssignment!.id,
     sentAssignmentId: sentAssignment!.id,
+    ratingAssignmentId: ratingAssignment!.id,
+    responseId: response!.id,
     linkSessionToken: linkSession.token,
     kioskToken: kiosk.token,
   };

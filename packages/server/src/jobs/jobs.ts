@@ -9,6 +9,8 @@ import type { SmsTransport } from '../notifications/sms';
 import { assignmentJobHandlers } from '../features/assignments/assignments.jobs';
 import { alertJobHandlers } from '../features/alerts/alerts.jobs';
 import { questionnaireJobHandlers } from '../features/questionnaire/questionnaire.jobs';
+import { allianceJobHandlers, RATINGS_SWEEP_JOB } from '../features/alliance/alliance.jobs';
+import { DIGEST_JOB, MISSED_QUESTIONNAIRES_JOB } from '../features/alerts/alerts.lifecycle';
 
 export type JobDeps = { db: Db; clock: Clock; logger: Logger; mailer: Mailer; sms: SmsTransport | null; config: Config; secretKey: string };
 
@@ -18,20 +20,28 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
     ...assignmentJobHandlers(deps),
     ...alertJobHandlers(deps),
     ...questionnaireJobHandlers(deps),
+    ...allianceJobHandlers(deps),
     'audit.seal': async (_job, { db, now }) => {
       await sealAuditEvents(db, now);
     },
   };
 }
 
-/** The runner with every handler and the recurring jobs (audit sealing and the protocol sweep, each minute). */
+/** The runner with every handler and the recurring jobs (audit sealing and the protocol sweep each minute; issue 5's sweeps). */
 export function createJobRunner(deps: JobDeps, options: { pollMs?: number } = {}): JobRunner {
   return new JobRunner({
     db: deps.db,
     clock: deps.clock,
     logger: deps.logger,
     handlers: jobHandlers(deps),
-    recurring: [{ kind: 'audit.seal', everyMs: 60_000 }, { kind: 'protocol.sweep', everyMs: 60_000 }],
+    recurring: [
+      { kind: 'audit.seal', everyMs: 60_000 },
+      { kind: 'protocol.sweep', everyMs: 60_000 },
+      // Issue 5: session-rating nudges and time-outs, the daily digest (sent once per local day), missed questionnaires.
+      { kind: RATINGS_SWEEP_JOB, everyMs: 15 * 60_000 },
+      { kind: DIGEST_JOB, everyMs: 60 * 60_000 },
+      { kind: MISSED_QUESTIONNAIRES_JOB, everyMs: 60 * 60_000 },
+    ],
     ...options,
   });
 }

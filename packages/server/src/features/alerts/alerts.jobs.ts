@@ -4,6 +4,7 @@ import type { JobDeps } from '../../jobs/jobs';
 import { messages } from '../../db/schema';
 import { careTeamRecipients, getAlert, NOTIFY_URGENT_JOB } from './alerts.queries';
 import { urgentAlertEmail } from './alerts.mail';
+import { alertLifecycleHandlers } from './alerts.lifecycle';
 
 /**
  * Background work for alerts. `alert.notify_urgent` emails every active member of the client's
@@ -14,6 +15,7 @@ import { urgentAlertEmail } from './alerts.mail';
  */
 export function alertJobHandlers(deps: JobDeps): Record<string, JobHandler> {
   return {
+    ...alertLifecycleHandlers(deps),
     [NOTIFY_URGENT_JOB]: async (job, { db }) => {
       const alertId = typeof job.payload.alertId === 'string' ? job.payload.alertId : null;
       const alert = alertId ? await getAlert(db, alertId) : null;

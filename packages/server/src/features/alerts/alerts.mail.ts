@@ -11,3 +11,31 @@ export function urgentAlertEmail(publicUrl: string, to: string): MailMessage {
     text: `An urgent item is waiting in Rapport.\n\nSign in to see it:\n${publicUrl}/alerts\n\nThis message leaves out all details on purpose.`,
   };
 }
+
+/** Escalation to a supervisor: an urgent item nobody has acknowledged. No client, instrument or score. */
+export function escalationEmail(publicUrl: string, to: string): MailMessage {
+  return {
+    to,
+    subject: 'An urgent item in Rapport needs a supervisor',
+    text: `An urgent item in Rapport has not been acknowledged in time and has been passed to you.\n\nSign in to see it:\n${publicUrl}/alerts\n\nThis message leaves out all details on purpose.`,
+  };
+}
+
+/** The daily digest: only how many alerts wait. No client, instrument or score. */
+export function digestEmail(publicUrl: string, to: string, waiting: number): MailMessage {
+  const what = waiting === 1 ? '1 alert is' : `${waiting} alerts are`;
+  return {
+    to,
+    subject: `Rapport: ${what} waiting`,
+    text: `${what} waiting for you in Rapport.\n\nSign in to see them:\n${publicUrl}/alerts\n\nThis message leaves out all details on purpose.`,
+  };
+}
+
+/** The nudge to rate a session: nothing about the client or the session. */
+export function ratingNudgeEmail(publicUrl: string, to: string): MailMessage {
+  return {
+    to,
+    subject: 'A session rating is waiting in Rapport',
+    text: `A session rating is waiting in Rapport.\n\nSign in to give it (it takes under a minute):\n${publicUrl}/\n\nThis message leaves out all details on purpose.`,
+  };
+}

@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/database';
 import { alerts, careTeamMembers, clients, memberships, users, type AlertKind } from '../../db/schema';
 import { enqueueJob } from '../../jobs/job-runner';
 import type { NewAlert } from './alert-rules';
+import { queueEscalation } from './alerts.escalation';
 
 export type AlertRow = typeof alerts.$inferSelect;
 
@@ -11,7 +12,7 @@ export const NOTIFY_URGENT_JOB = 'alert.notify_urgent';
 
 /**
  * Inserts alerts (a repeat of the same evidence is ignored) and, for each urgent one, queues the
- * care-team notification job `alert:<id>:urgent`. Call it inside the transaction that writes the
+ * care-team notification job `alert:<id>:urgent` and its escalation `alert:<id>:escalate`. Call it inside the transaction that writes the
  * evidence, so the alert, its notification and the response commit together.
  */
 export async function raiseAlerts(db: Queryable, rows: readonly NewAlert[], now: Date): Promise<AlertRow[]> {
@@ -24,6 +25,7 @@ export async function raiseAlerts(db: Queryable, rows: readonly NewAlert[], now:
   for (const alert of inserted) {
     if (!alert.urgent) continue;
     await enqueueJob(db, { kind: NOTIFY_URGENT_JOB, key: `alert:${alert.id}:urgent`, runAt: now, orgId: alert.orgId, payload: { alertId: alert.id } });
+    await queueEscalation(db, alert);
   }
   return inserted;
 }
@@ -47,6 +49,8 @@ export type AlertFilter = {
   status?: AlertRow['status'][];
   kind?: AlertKind;
   urgent?: boolean;
+  /** Blind rating: client responses the caller may not see yet; non-urgent alerts they raised are left out (`allianceVisibility`). */
+  hiddenResponseIds?: ReadonlySet<string>;
   limit: number;
   after?: Cursor | null;
 };
@@ -70,6 +74,9 @@ export async function listAlerts(db: Queryable, f: AlertFilter) {
         f.status && f.status.length > 0 ? inArray(alerts.status, f.status) : undefined,
         f.kind ? eq(alerts.kind, f.kind) : undefined,
         f.urgent === undefined ? undefined : eq(alerts.urgent, f.urgent),
+        f.hiddenResponseIds && f.hiddenResponseIds.size > 0
+          ? sql`not (${alerts.urgent} = false and ${alerts.kind} <> 'risk_item' and ${alerts.responseId} is not null and ${inArray(alerts.responseId, [...f.hiddenResponseIds])})`
+          : undefined,
         f.after
           ? or(lt(alerts.createdAt, new Date(f.after.t)), and(eq(alerts.createdAt, new Date(f.after.t)), lt(alerts.id, f.after.id)))
           : undefined,
@@ -102,6 +109,41 @@ export async function acknowledgeAlert(db: Queryable, input: { orgId: string; cl
     .where(eq(alerts.id, current.id))
     .returning();
   return updated!;
+}
+
+export const resolutionActions = ['discussed_with_client', 'safety_plan', 'referral', 'changed_approach', 'other'] as const;
+export type ResolutionAction = (typeof resolutionActions)[number];
+
+/**
+ * Resolves an alert with the action taken and a note (issue 5 item 3). An alert still `open` is
+ * acknowledged by the same person at the same moment (`acknowledged` is true then). A resolved alert
+ * comes back unchanged for the caller to refuse. Null when the client has no such alert. Locks the row.
+ */
+export async function resolveAlert(
+  db: Queryable,
+  input: { orgId: string; clientId: string; alertId: string; userId: string; action: ResolutionAction; note: string; now: Date },
+): Promise<{ alert: AlertRow; acknowledged: boolean; resolved: boolean } | null> {
+  const [current] = await db
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.orgId, input.orgId), eq(alerts.clientId, input.clientId), eq(alerts.id, input.alertId)))
+    .for('update');
+  if (!current) return null;
+  if (current.status === 'resolved') return { alert: current, acknowledged: false, resolved: false };
+  const acknowledged = current.status === 'open';
+  const [updated] = await db
+    .update(alerts)
+    .set({
+      status: 'resolved',
+      ...(acknowledged ? { acknowledgedBy: input.userId, acknowledgedAt: input.now } : {}),
+      resolvedBy: input.userId,
+      resolvedAt: input.now,
+      resolutionAction: input.action,
+      resolutionNote: input.note,
+    })
+    .where(eq(alerts.id, current.id))
+    .returning();
+  return { alert: updated!, acknowledged, resolved: true };
 }
 
 export async function getAlert(db: Queryable, alertId: string): Promise<AlertRow | null> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertKinds } from '../../db/schema';
+import { resolutionActions } from './alerts.queries';
 
 export const alertStatuses = ['open', 'acknowledged', 'resolved'] as const;
 
@@ -37,3 +38,9 @@ export const alertView = z.object({
 });
 
 export const alertListView = z.object({ items: z.array(alertView), nextCursor: z.string().nullable() });
+
+/** `POST …/alerts/:alertId/resolve`: what was done about it, and a note (required: the record of the action). */
+export const alertResolveBody = z.strictObject({
+  action: z.enum(resolutionActions),
+  note: z.string().trim().min(1, 'This field is required.').max(2000),
+});

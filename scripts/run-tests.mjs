@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs the whole vitest suite (or the reliability suite with --reliability), then prints the totals
-// as the plain line `N passed, N failed` that CI reads. Exit code is vitest's.
+// `npm test`: every unit, integration and property test (vitest), then the end-to-end journeys in
+// real headless Chromium (`e2e/run.ts`), then the totals as the plain line `N passed, N failed`
+// that CI reads. `--reliability` runs the long crash tests instead. Extra arguments go to vitest
+// (a path filter, for example); with a filter the browser journeys are left out.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ if (existsSync(outFile)) rmSync(outFile);
 const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outFile}`];
 if (reliability) args.push('--config', 'vitest.reliability.config.ts');
 args.push(...extra);
-const run = spawnSync('npx', args, { stdio: 'inherit', env: process.env });
+const vitest = spawnSync('npx', args, { stdio: 'inherit', env: process.env });
 
 let passed = 0;
 let failed = 0;
@@ -23,13 +25,26 @@ if (existsSync(outFile)) {
   const report = JSON.parse(readFileSync(outFile, 'utf8'));
   passed = report.numPassedTests ?? 0;
   failed = (report.numFailedTests ?? 0) + countFilesFailedOutsideTests(report);
-} else {
-  failed = 1;
 }
 // A run that failed without a failed test (an unhandled error, a crashed worker) still counts as a failure.
-if (run.status !== 0 && failed === 0) failed = 1;
+if (vitest.status !== 0 && failed === 0) failed = 1;
+let status = vitest.status ?? 1;
+
+if (!reliability && extra.length === 0) {
+  console.log('\n=== end-to-end journeys (headless Chromium) ===');
+  const e2e = spawnSync('npx', ['tsx', 'e2e/run.ts'], { encoding: 'utf8', env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(e2e.stdout ?? '');
+  const totals = /^(\d+) passed, (\d+) failed$/m.exec(e2e.stdout ?? '');
+  const e2ePassed = totals ? Number(totals[1]) : 0;
+  let e2eFailed = totals ? Number(totals[2]) : 0;
+  if (e2e.status !== 0 && e2eFailed === 0) e2eFailed = 1;
+  passed += e2ePassed;
+  failed += e2eFailed;
+  if (e2e.status !== 0) status = status || 1;
+}
+
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(run.status ?? 1);
+process.exit(status);
 
 /** Test files that failed without a failing test (an import error, a failing hook) count once each. */
 function countFilesFailedOutsideTests(report) {

@@ -190,6 +190,8 @@ export const clients = pgTable(
     externalRef: text('external_ref'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    /** Set by the one erasure path (`features/lifecycle/erasure.ts`): the row is then a tombstone (id, org, this). */
+    erasedAt: ts('erased_at'),
   },
   (t) => [index('clients_org_name_idx').on(t.orgId, t.familyName, t.givenName, t.id)],
 );
@@ -548,6 +550,8 @@ export const responses = pgTable(
   },
   (t) => [
     index('responses_client_idx').on(t.orgId, t.clientId, t.instrumentId, t.submittedAt),
+    /** The research export reads completed responses in (submitted_at, id) batches (keyset pagination). */
+    index('responses_export_idx').on(t.orgId, t.submittedAt, t.id).where(sql`status = 'completed'`),
     uniqueIndex('responses_submission_idx').on(t.submissionId, t.instrumentId),
     uniqueIndex('responses_in_progress_idx').on(t.assignmentId, t.instrumentId).where(sql`status = 'in_progress'`),
   ],

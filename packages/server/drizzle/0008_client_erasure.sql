@@ -1,0 +1,2 @@
+ALTER TABLE "clients" ADD COLUMN "erased_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "responses_export_idx" ON "responses" USING btree ("org_id","submitted_at","id") WHERE status = 'completed';

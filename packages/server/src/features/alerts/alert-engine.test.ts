@@ -1,0 +1,163 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scoreResponse } from '@rapport/instruments';
+import { createTestContext, type TestContext } from '../../../test/context';
+import { alerts, appointments, episodes, responses } from '../../db/schema';
+import { evaluateResponseAlerts } from './alert-engine';
+
+/**
+ * Table tests of the integration rules: stored responses in, alerts out, through the same engine
+ * the submit transaction runs. The rules' own boundaries are tested in @rapport/analysis.
+ */
+let ctx: TestContext;
+let orgId: string;
+let clinicianId: string;
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  orgId = (await ctx.buildOrganisation()).id;
+  clinicianId = (await ctx.buildStaff(orgId, 'clinician')).userId;
+});
+afterAll(() => ctx.close());
+
+async function newEpisode() {
+  const client = await ctx.buildClient(orgId, {}, [clinicianId]);
+  const [episode] = await ctx.db.insert(episodes).values({ orgId, clientId: client.id, primaryClinicianId: clinicianId, startedOn: '2026-01-01', createdAt: ctx.clock.now() }).returning();
+  return { clientId: client.id, episodeId: episode!.id };
+}
+
+type Episode = Awaited<ReturnType<typeof newEpisode>>;
+let tick = 0;
+
+async function appointment(e: Episode, status: 'attended' | 'did_not_attend' = 'attended') {
+  const at = new Date(ctx.clock.now().getTime() + ++tick * DAY);
+  const [row] = await ctx.db.insert(appointments).values({ orgId, clientId: e.clientId, episodeId: e.episodeId, clinicianId, startsAt: at, status, createdAt: at, updatedAt: at }).returning();
+  return row!;
+}
+
+/** Stores a completed, scored response and runs the engine on it, as the submit transaction does. */
+async function respond(e: Episode, instrumentId: string, answers: Record<string, number>, options: { appointmentId?: string; respondent?: 'client' | 'clinician' } = {}) {
+  const score = scoreResponse(instrumentId, answers);
+  const at = new Date(ctx.clock.now().getTime() + ++tick * DAY);
+  const [row] = await ctx.db
+    .insert(responses)
+    .values({
+      orgId,
+      clientId: e.clientId,
+      episodeId: e.episodeId,
+      appointmentId: options.appointmentId ?? null,
+      instrumentId,
+      instrumentVersion: '1.0.0',
+      respondent: options.respondent ?? 'client',
+      respondentUserId: options.respondent === 'clinician' ? clinicianId : null,
+      status: 'completed',
+      answers,
+      total: score.total === null ? null : String(score.total),
+      subscales: {},
+      startedAt: at,
+      submittedAt: at,
+      createdAt: at,
+    })
+    .returning();
+  return ctx.db.transaction((tx) => evaluateResponseAlerts(tx, { responseIds: [row!.id], now: at }));
+}
+
+const alliance = (total: number, prefix = 'rapport_alliance') => {
+  const base = Math.floor(total / 4);
+  const values = [0, 1, 2, 3].map((i) => base + (i < total - base * 4 ? 1 : 0));
+  return Object.fromEntries(['goals', 'tasks', 'bond', 'overall'].map((n, i) => [`${prefix}_${n}`, values[i]!]));
+};
+const phq9 = (total: number) => Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9_${i + 1}`, i === 8 ? 0 : Math.min(3, Math.max(0, total - i * 3))]));
+
+async function kindsOf(e: Episode) {
+  const rows = await ctx.db.select().from(alerts).where(eq(alerts.clientId, e.clientId));
+  return rows.map((a) => a.kind).sort();
+}
+
+describe('alliance rupture on the client series', () => {
+  it.each([
+    ['steady then a drop past 2 SD', [32, 33, 32, 33, 24], 'strict', 'history_sd'],
+    ['steady then a drop past 1 SD only', [32, 33, 32, 33, 30], 'lenient', 'history_sd'],
+    ['steady then a dip above the lenient threshold', [32, 33, 32, 33, 31], null, null],
+    ['two sessions, a drop of 10 % of the range', [30, 26], 'lenient', 'previous_drop'],
+    ['two sessions, a drop under 10 %', [30, 27], null, null],
+    ['the first session, however low', [5], null, null],
+  ])('%s', async (_case, series, level, rule) => {
+    const e = await newEpisode();
+    for (const total of series) await respond(e, 'rapport_alliance', alliance(total));
+    const rows = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, e.clientId), eq(alerts.kind, 'alliance_rupture')));
+    if (level === null) return expect(rows).toEqual([]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.evidence).toMatchObject({ rupture: level, rule, score: series[series.length - 1], level: 'total', repair: { status: 'pending' } });
+    expect(rows[0]!.rulesVersion).toBe('1.0.0');
+  });
+
+  it('records an unrepaired rupture once three later sessions stay low', async () => {
+    const e = await newEpisode();
+    for (const total of [32, 33, 32, 33, 24, 25, 26, 27]) await respond(e, 'rapport_alliance', alliance(total));
+    const [rupture] = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, e.clientId), eq(alerts.kind, 'alliance_rupture'), eq(alerts.evidenceKey, (await firstRuptureKey(e))!)));
+    expect(rupture!.evidence.repair).toMatchObject({ status: 'unrepaired', repairedByResponseId: null });
+  });
+});
+
+async function firstRuptureKey(e: Episode) {
+  const rows = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, e.clientId), eq(alerts.kind, 'alliance_rupture')));
+  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0]?.evidenceKey;
+}
+
+describe('therapist above client, per session', () => {
+  it.each([
+    ['therapist 4 points (10 %) above: at the threshold', 30, 34, false],
+    ['therapist 5 points above', 30, 35, true],
+    ['client 10 points above', 34, 24, false],
+  ])('%s', async (_case, client, therapist, expected) => {
+    const e = await newEpisode();
+    const appt = await appointment(e);
+    await respond(e, 'rapport_alliance_therapist', alliance(therapist, 'rapport_alliance_therapist'), { appointmentId: appt.id, respondent: 'clinician' });
+    await respond(e, 'rapport_alliance', alliance(client), { appointmentId: appt.id });
+    const rows = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, e.clientId), eq(alerts.kind, 'therapist_over_client')));
+    expect(rows.length).toBe(expected ? 1 : 0);
+    if (expected) expect(rows[0]).toMatchObject({ evidenceKey: `appointment:${appt.id}`, evidence: expect.objectContaining({ clientScore: client, therapistScore: therapist }) });
+  });
+});
+
+describe('symptoms', () => {
+  it.each([
+    ['PHQ-9 up 6 from the first score (the published threshold)', [10, 16], ['reliable_deterioration']],
+    ['PHQ-9 up 5', [10, 15], []],
+    ['PHQ-9 still deteriorated at the next session: one alert while it stands', [10, 16, 17], ['reliable_deterioration']],
+  ])('%s', async (_case, series, expected) => {
+    const e = await newEpisode();
+    for (const total of series) await respond(e, 'phq9', phq9(total));
+    expect((await kindsOf(e)).filter((k) => k === 'reliable_deterioration')).toEqual(expected);
+  });
+
+  it('flags PHQ-9 not on track against the default curve and says which curve it used', async () => {
+    const e = await newEpisode();
+    // Intake 20 (severe band, default a = 23.5): by session 8 the default expects 14.3, tolerance 6 → above 20.3 is not on track.
+    for (const total of [20, 20, 20, 20, 20, 20, 20, 22]) await respond(e, 'phq9', phq9(total));
+    const [row] = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, e.clientId), eq(alerts.kind, 'not_on_track')));
+    expect(row!.evidence).toMatchObject({ source: 'default', intakeScore: 20, score: 22, sessionNumber: 8 });
+  });
+});
+
+describe('dropout risk', () => {
+  it('raises a high dropout risk once, listing every factor with its points', async () => {
+    const e = await newEpisode();
+    for (let i = 0; i < 3; i++) await appointment(e, 'did_not_attend');
+    await respond(e, 'phq9', phq9(10));
+    await respond(e, 'phq9', phq9(16));
+    await respond(e, 'phq9', phq9(17));
+    const rows = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, e.clientId), eq(alerts.kind, 'dropout_risk')));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.evidence).toMatchObject({
+      level: 'high',
+      score: 5,
+      contributions: [
+        { factor: 'symptoms_off_track', points: 2 },
+        { factor: 'missed_appointments', points: 3 },
+      ],
+    });
+  });
+});

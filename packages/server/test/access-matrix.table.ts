@@ -1,7 +1,7 @@
 import { WORLD_PASSWORD, type World } from './access-matrix.world';
 import { deliveryClientRows } from './access-matrix.delivery-client';
 import { deliveryStaffRows } from './access-matrix.delivery-staff';
-import { allianceRows } from './access-matrix.alliance';
+import { readSideRows } from './access-matrix.read-side';
 
 /**
  * Who the access matrix sends requests as, and how each one signs its requests.
@@ -247,6 +247,5 @@ export const accessMatrix: Record<string, MatrixEntry> = {
   ...deliveryClientRows,
   // Delivery, the staff side: protocols and a client's assignments (its own file).
   ...deliveryStaffRows,
-  // Issue 5, the write side: session ratings, discussed, resolve (its own file).
-  ...allianceRows,
+  ...readSideRows,
 };

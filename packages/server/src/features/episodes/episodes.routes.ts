@@ -6,6 +6,7 @@ import type { Queryable } from '../../db/database';
 import { badRequest, conflict, notFound } from '../../errors';
 import { activeStaffIds, addCareTeamMembers } from '../clients/clients.queries';
 import { getProgramme } from '../programmes/programmes.queries';
+import { refreshEpisodeOutcome } from '../outcomes/outcomes.queries';
 import { closeEpisode, findOpenEpisode, getEpisode, insertEpisode, listEpisodes, lockClient, updateEpisode } from './episodes.queries';
 import { presentEpisode } from './episodes.present';
 import { episodeCloseBody, episodeCreateBody, episodeListParams, episodeParams, episodeUpdateBody, episodeView } from './episodes.schema';
@@ -108,7 +109,10 @@ export function registerEpisodeRoutes(app: App, deps: AppDeps): void {
         if (!current) throw notFound('episode');
         if (current.endedOn) throw conflict('This episode is already closed.', 'episode_closed');
         if (endedOn < current.startedOn) throw badRequest('The end date cannot be before the episode started.', 'endedOn');
-        return closeEpisode(tx, p.orgId, episodeId, { endedOn, endReason });
+        const closed = await closeEpisode(tx, p.orgId, episodeId, { endedOn, endReason });
+        // Issue 5 item 5: the episode's outcome is stored, final, with the episode's closing.
+        await refreshEpisodeOutcome(tx, p.orgId, episodeId, clock.now());
+        return closed;
       });
       return presentEpisode(episode);
     },

@@ -35,6 +35,7 @@ import { registerAssignmentRoutes } from './features/assignments/assignments.rou
 import { registerQuestionnaireRoutes } from './features/questionnaire/questionnaire.routes';
 import { registerKioskRoutes } from './features/kiosk/kiosk.routes';
 import { registerAlertRoutes } from './features/alerts/alerts.routes';
+import { registerAllianceRoutes } from './features/alliance/alliance.routes';
 import { registerAllianceReadRoutes } from './features/alliance/alliance-read.routes';
 import { registerCalibrationRoutes } from './features/alliance/calibration.routes';
 import { registerOutcomeRoutes } from './features/outcomes/outcomes.routes';
@@ -214,6 +215,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerQuestionnaireRoutes(app, deps);
   registerKioskRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerAllianceRoutes(app, deps);
   registerAllianceReadRoutes(app, deps);
   registerCalibrationRoutes(app, deps);
   registerOutcomeRoutes(app, deps);

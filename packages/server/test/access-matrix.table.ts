@@ -2,6 +2,7 @@ import { WORLD_PASSWORD, type World } from './access-matrix.world';
 import { deliveryClientRows } from './access-matrix.delivery-client';
 import { deliveryStaffRows } from './access-matrix.delivery-staff';
 import { readSideRows } from './access-matrix.read-side';
+import { allianceRows } from './access-matrix.alliance';
 
 /**
  * Who the access matrix sends requests as, and how each one signs its requests.
@@ -248,4 +249,6 @@ export const accessMatrix: Record<string, MatrixEntry> = {
   // Delivery, the staff side: protocols and a client's assignments (its own file).
   ...deliveryStaffRows,
   ...readSideRows,
+  // Issue 5, the write side: session ratings, discussed, resolve (its own file).
+  ...allianceRows,
 };

@@ -23,7 +23,23 @@ import type {
   StaffUser,
   AppointmentKind,
   Alert,
+  AlertFull,
+  Alliance,
+  Assignment,
+  Calibration,
+  DropoutRisk,
+  InstrumentDetail,
+  InstrumentSummary,
+  PendingRating,
+  ResolutionAction,
+  SessionRating,
+  Trajectory,
 } from './types';
+
+export type ProtocolRule = { id: string; instrumentIds: string[]; respondent: 'client' | 'clinician'; trigger: { kind: string; hoursBefore?: number; n?: number } };
+export type Protocol = { id: string | null; source: string; programmeId: string | null; name: string; rules: ProtocolRule[]; reminderAfterDays: number | null | 'organisation'; expiryDays: number | null | 'organisation'; version: number; archivedAt: string | null };
+export type PreviewItem = { ruleId: string; instrumentIds: string[]; respondent: string; channel: string; appointmentIndex: number | null; trigger: string; dueAt: string; sendAt: string | null; reminderAt: string | null; expiresAt: string | null };
+export type ContentPack = Record<string, unknown> & { id?: string; name?: string; instrumentIds?: string[] };
 
 const enc = encodeURIComponent;
 const qs = (params: Record<string, string | number | undefined>) => {
@@ -94,6 +110,38 @@ export const endpoints = {
   /** Alerts the caller may see (issue 4's list; issue 5 adds the lifecycle). */
   alerts: (params: { status?: 'open' | 'acknowledged' | 'resolved' | 'active' | 'all'; limit?: number; cursor?: string }) =>
     api.get<{ items: Alert[]; nextCursor: string | null }>(`/api/v1/alerts${qs(params)}`),
+  clientAlerts: (id: string) => api.get<{ items: AlertFull[]; nextCursor: string | null }>(`${client(id)}/alerts${qs({ limit: 100 })}`),
+  alertsFull: (params: { status?: 'open' | 'acknowledged' | 'resolved' | 'active' | 'all'; urgent?: 'true' | 'false'; limit?: number; cursor?: string }) =>
+    api.get<{ items: AlertFull[]; nextCursor: string | null }>(`/api/v1/alerts${qs(params)}`),
+  acknowledgeAlert: (id: string, alertId: string) => api.post<AlertFull>(`${client(id)}/alerts/${enc(alertId)}/acknowledge`),
+  resolveAlert: (id: string, alertId: string, body: { action: ResolutionAction; note: string }) => api.post<AlertFull>(`${client(id)}/alerts/${enc(alertId)}/resolve`, body),
+
+  // Alliance and outcomes (issue 5)
+  alliance: (id: string) => api.get<Alliance>(`${client(id)}/alliance`),
+  trajectory: (id: string, instrumentId: string) => api.get<Trajectory>(`${client(id)}/trajectories${qs({ instrumentId })}`),
+  dropoutRisk: (id: string) => api.get<DropoutRisk>(`${client(id)}/dropout-risk`),
+  pendingRatings: (id: string) => api.get<{ items: PendingRating[] }>(`${client(id)}/ratings/pending`),
+  rate: (id: string, assignmentId: string, body: { submissionId: string; answers: Record<string, Record<string, number | null>> }) =>
+    api.post<SessionRating>(`${client(id)}/assignments/${enc(assignmentId)}/rating`, body),
+  skipRating: (id: string, assignmentId: string) => api.post<SessionRating>(`${client(id)}/assignments/${enc(assignmentId)}/rating/skip`),
+  calibration: () => api.get<Calibration>('/api/v1/me/calibration'),
+
+  // Questionnaires
+  instruments: () => api.get<{ items: InstrumentSummary[] }>('/api/v1/instruments'),
+  instrument: (instrumentId: string) => api.get<InstrumentDetail>(`/api/v1/instruments/${enc(instrumentId)}`),
+  assignments: (id: string) => api.get<{ items: Assignment[] }>(`${client(id)}/assignments`),
+  assign: (id: string, body: { instrumentIds: string[]; episodeId?: string; appointmentId?: string }) => api.post<Assignment>(`${client(id)}/assignments`, body),
+  startInSession: (id: string, assignmentId: string) => api.post<{ url: string }>(`${client(id)}/assignments/${enc(assignmentId)}/in-session`),
+
+  // Protocols and content (administration)
+  protocols: () => api.get<{ items: Protocol[] }>('/api/v1/protocols'),
+  createProtocol: (body: { name: string; rules: ProtocolRule[]; programmeId?: string | null }) => api.post<Protocol>('/api/v1/protocols', body),
+  updateProtocol: (protocolId: string, body: { name: string; rules: ProtocolRule[]; reminderAfterDays?: Protocol['reminderAfterDays']; expiryDays?: Protocol['expiryDays'] }) =>
+    api.put<Protocol>(`/api/v1/protocols/${enc(protocolId)}`, body),
+  previewProtocol: (body: { rules: ProtocolRule[]; appointments: { startsAt: string }[] }) => api.post<{ items: PreviewItem[] }>('/api/v1/protocols/preview', body),
+  contentPacks: () => api.get<{ items: ContentPack[] }>('/api/v1/content-packs'),
+  uploadContentPack: (body: unknown) => api.post<ContentPack>('/api/v1/content-packs', body),
+
   day: (date: string, clinicianId?: string) =>
     api.get<{ date: string; timeZone: string; items: DayAppointment[] }>(`/api/v1/appointments${qs({ date, clinicianId })}`),
 };

@@ -137,3 +137,116 @@ export type Alert = {
   createdAt: string;
   acknowledgedAt: string | null;
 };
+
+// ---- Issue 5/6: alliance, trajectories, ratings, calibration, protocols, instruments ----
+export const RESOLUTION_ACTIONS = ['discussed_with_client', 'safety_plan', 'referral', 'changed_approach', 'other'] as const;
+export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
+export type AlertFull = Alert & {
+  rulesVersion?: string;
+  acknowledgedBy?: string | null;
+  resolvedBy?: string | null;
+  resolvedAt?: string | null;
+  resolutionAction?: string | null;
+  resolutionNote?: string | null;
+  escalatedAt?: string | null;
+};
+
+export type Band = { id: string; label: string; min: number; max: number };
+export type TrajectoryPoint = {
+  sessionNumber: number;
+  responseId: string;
+  appointmentId: string | null;
+  date: string;
+  score: number;
+  band: { id: string; label: string } | null;
+  isCase: boolean | null;
+  reliableChange: { direction: 'improved' | 'deteriorated' | 'unchanged'; change: number; threshold: number; method: string } | null;
+  expected: { expected: number; upperBound: number | null; lowerBound: number | null; status: string; source: string } | null;
+};
+export type Trajectory = {
+  clientId: string;
+  episodeId: string;
+  instrumentId: string;
+  range: { min: number; max: number };
+  direction: string;
+  bands: Band[];
+  caseness: { operator: string; value: number } | null;
+  points: TrajectoryPoint[];
+  expectedBand: Record<string, unknown> | null;
+  rulesVersion: string;
+};
+
+export type RatingSide = { responseId: string; score: number; percent: number; submittedAt: string };
+export type ItemGap = { clientItemId: string; therapistItemId: string; clientPercent: number | null; therapistPercent: number | null; gapPercent: number | null; direction: string };
+export type RuptureEvidence = {
+  sessionNumber?: number;
+  level?: string;
+  id?: string;
+  rupture: 'none' | 'lenient' | 'strict';
+  rule: string;
+  score: number | null;
+  priorMean: number | null;
+  lenientThreshold: number | null;
+  strictThreshold: number | null;
+  repair: { status: 'repaired' | 'unrepaired' | 'pending'; repairedAt: number | null } | null;
+};
+export type AllianceSession = {
+  sessionNumber: number;
+  appointmentId: string | null;
+  date: string;
+  client: RatingSide | null;
+  clientHidden: boolean;
+  therapist: (RatingSide & { userId: string }) | null;
+  gap: { therapistMinusClientPercent: number; direction: string; therapistAboveAlert: boolean; thresholdPercent: number; items: ItemGap[] } | null;
+  rupture: RuptureEvidence | null;
+};
+export type AllianceMeasure = {
+  clientInstrumentId: string;
+  therapistInstrumentId: string;
+  range: { min: number; max: number };
+  sessions: AllianceSession[];
+  ruptures: RuptureEvidence[];
+  gapTrend: { label: string } & Record<string, unknown>;
+};
+export type Alliance = {
+  clientId: string;
+  ratingsOwed: { appointmentId: string; blindUntil: string }[];
+  episodes: { episodeId: string; startedOn: string; endedOn: string | null; measures: AllianceMeasure[] }[];
+  rulesVersion: string;
+};
+
+export type PendingRating = { assignmentId: string; appointmentId: string | null; appointmentStartsAt: string | null; episodeId: string | null; instrumentIds: string[]; dueSince: string; blindUntil: string };
+export type SessionRating = { assignmentId: string; outcome: 'rated' | 'skipped'; skipReason: string | null; blind: boolean | null; responseIds: string[]; alertIds: string[]; decidedAt: string };
+
+export type Localised = Record<string, string>;
+export type InstrumentItem = { id: string; text: Localised; response: { kind: string; options?: { value: number; label: Localised }[] }; required?: boolean };
+export type InstrumentDetail = { id: string; version: string; definition: { id: string; names: { short: string; full: string }; stem?: Localised; items: InstrumentItem[] } };
+export type InstrumentSummary = { id: string; shortName: string; name: string; respondent: string; itemCount: number; direction: string; range: { min: number; max: number }; licenceStatus: string; validated: boolean; source: string; wordingAvailable: boolean };
+
+export type Assignment = {
+  id: string;
+  clientId: string;
+  episodeId: string | null;
+  appointmentId: string | null;
+  instrumentIds: string[];
+  respondent: 'client' | 'clinician';
+  channel: string;
+  status: string;
+  scheduledFor: string;
+  sentAt: string | null;
+  completedAt: string | null;
+};
+
+export type CalibrationStats = {
+  n: number;
+  meanGap: number | null;
+  sdGap: number | null;
+  confidenceInterval: { lower: number; upper: number; level: number } | null;
+  therapistAboveCount: number;
+  therapistAboveShare: number | null;
+  correlation: number | null;
+};
+export type CalibrationReport = { thresholdPercent: number; overall: CalibrationStats; byMonth: (CalibrationStats & { month: string })[] };
+export type Calibration = { userId: string; report: CalibrationReport; organisation: (CalibrationReport & { therapists: number }) | null; minTherapists: number; rulesVersion: string };
+
+export type DropoutRisk = { score: number; level: 'low' | 'medium' | 'high'; contributions: { factor: string; points: number; detail: string }[]; note: string };

@@ -6,6 +6,11 @@ import { Today } from '../screens/Today';
 import { ClientPage } from '../screens/client/ClientPage';
 import { NewClient } from '../screens/client/NewClient';
 import { Account } from '../screens/Account';
+import { RateSession } from '../screens/client/RateSession';
+
+const AlertsInbox = lazy(() => import('../screens/alerts/AlertsInbox').then((m) => ({ default: m.AlertsInbox })));
+const SupervisionView = lazy(() => import('../screens/alerts/AlertsInbox').then((m) => ({ default: m.SupervisionView })));
+const CalibrationScreen = lazy(() => import('../screens/Calibration').then((m) => ({ default: m.CalibrationScreen })));
 
 // Administration is not needed on the first screen: its code loads when an admin opens it.
 const Users = lazy(() => import('../screens/admin/Users').then((m) => ({ default: m.Users })));
@@ -34,6 +39,10 @@ export const appRoutes: AppRoute[] = [
   { path: '/today', render: () => <Today />, nav: 'nav.today' },
   { path: '/clients/new', render: () => <NewClient /> },
   { path: '/clients/:clientId', render: (p) => <ClientPage key={p.clientId} clientId={p.clientId!} /> },
+  { path: '/clients/:clientId/rate/:assignmentId', render: (p) => <RateSession key={p.assignmentId} clientId={p.clientId!} assignmentId={p.assignmentId!} />, roles: ['clinician', 'supervisor', 'admin'] },
+  { path: '/alerts', render: () => <AlertsInbox />, nav: 'nav.alerts' },
+  { path: '/supervision', render: () => <SupervisionView />, roles: ['supervisor', 'admin'], nav: 'nav.supervision' },
+  { path: '/calibration', render: () => <CalibrationScreen />, nav: 'nav.calibration' },
   { path: '/clients/:clientId/audit', render: (p) => <ClientAudit clientId={p.clientId!} />, roles: ['admin'] },
   { path: '/admin/users', render: () => <Users />, roles: ['admin', 'supervisor'], nav: 'nav.users' },
   { path: '/admin/programmes', render: () => <Programmes />, roles: ['admin'], nav: 'nav.programmes' },

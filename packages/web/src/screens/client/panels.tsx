@@ -1,6 +1,10 @@
 import type { ReactNode } from 'react';
 import type { Client, Episode } from '../../api/types';
 import type { MessageKey } from '../../i18n/i18n';
+import { ActionsPanel } from './ActionsPanel';
+import { AlertsPanel } from './AlertsPanel';
+import { AlliancePanel } from './AlliancePanel';
+import { SymptomPanel } from './SymptomPanel';
 
 export type ClientPanelProps = { client: Client; openEpisode: Episode | null };
 export type ClientPanel = { id: string; title: MessageKey; render: (props: ClientPanelProps) => ReactNode };
@@ -17,4 +21,9 @@ export type ClientPanel = { id: string; title: MessageKey; render: (props: Clien
  *  - `alerts`: the client's alerts with acknowledge / resolve;
  *  - `actions`: send a questionnaire now, schedule, in-session mode, rate the session.
  */
-export const clientPanels: ClientPanel[] = [];
+export const clientPanels: ClientPanel[] = [
+  { id: 'actions', title: 'panel.actions', render: (p) => <ActionsPanel {...p} /> },
+  { id: 'alerts', title: 'panel.alerts', render: (p) => <AlertsPanel {...p} /> },
+  { id: 'symptoms', title: 'panel.symptoms', render: (p) => <SymptomPanel {...p} /> },
+  { id: 'alliance', title: 'panel.alliance', render: (p) => <AlliancePanel {...p} /> },
+];

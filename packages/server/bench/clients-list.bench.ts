@@ -5,8 +5,10 @@
  * Fastify route that runs the same list query with `pg` and nothing else. autocannon (in a worker
  * thread, so it does not share the servers' event loop) measures an authenticated
  * `GET /api/v1/clients?limit=50` and the bare route in alternating rounds; the medians are compared.
- * The real route (session, access check, audit event in a transaction, presentation) must reach at
- * least a third of the bare route's rate. Run: npm run bench -w @rapport/server
+ * The real route (session, access check, audit event committed with the read, presentation) must
+ * reach at least a third of the bare route's rate. Main-thread CPU per request is printed too: on
+ * a shared machine it moves far less than req/s. Run: npm run bench -w @rapport/server
+ * (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS override the defaults).
  */
 import os from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

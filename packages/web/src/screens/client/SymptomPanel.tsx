@@ -7,11 +7,15 @@ import { useFormat, useT, type Translate } from '../../i18n/i18n';
 import { Async, useAsync } from '../../ui/ui';
 import type { ClientPanelProps } from './panels';
 
-/** The client's symptom measures: every client questionnaire answered, minus the alliance ones. */
+const DEFAULT_MEASURES = ['phq9', 'gad7'];
+
+/** The client's symptom measures: every client questionnaire, minus the alliance ones. */
 export async function loadTrajectories(clientId: string): Promise<Trajectory[]> {
   const [assignments, alliance] = await Promise.all([endpoints.assignments(clientId), endpoints.alliance(clientId).catch(() => null)]);
   const allianceIds = new Set(alliance?.episodes.flatMap((e) => e.measures.map((m) => m.clientInstrumentId)) ?? []);
-  const ids = [...new Set(assignments.items.filter((a) => a.respondent === 'client' && a.status === 'completed').flatMap((a) => a.instrumentIds))].filter((id) => !allianceIds.has(id) && !id.startsWith('rapport_alliance'));
+  // No list of responses in the API: the measures the client's questionnaires ask for, plus the
+  // two the built-in protocol uses; a measure with no scores answers 404 or no points and is left out.
+  const ids = [...new Set([...DEFAULT_MEASURES, ...assignments.items.filter((a) => a.respondent === 'client').flatMap((a) => a.instrumentIds)])].filter((id) => !allianceIds.has(id) && !id.startsWith('rapport_alliance'));
   const results = await Promise.all(
     ids.map((id) =>
       endpoints.trajectory(clientId, id).catch((e: unknown) => {

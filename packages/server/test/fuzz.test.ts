@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from './context';
 import { createSession } from '../src/auth/sessions.queries';
 import { SESSION_COOKIE } from '../src/auth/session-cookie';
-import { accessMatrix, defaultParams } from './access-matrix.table';
+import { accessMatrix, defaultParams, principals, type PrincipalName } from './access-matrix.table';
 import { buildWorld, splitRouteKey, type World } from './access-matrix.world';
 
 /**
@@ -33,7 +33,8 @@ type BodyCase =
 type ParamCase = { value: string; raw: boolean } | { fixture: true };
 
 type Case = {
-  as: 'admin' | 'anonymous' | { garbageCookie: string };
+  /** A fresh admin session, nobody, a cookie of garbage, or any principal of the access matrix (link session, kiosk, API token…). */
+  as: 'admin' | 'anonymous' | { garbageCookie: string } | { principal: PrincipalName };
   params: Record<string, ParamCase>;
   query: string | null;
   body: BodyCase;
@@ -109,7 +110,12 @@ function caseFor(paramNames: string[], keys: string[]): fc.Arbitrary<Case> {
     }),
   );
   return fc.record({
-    as: fc.oneof(fc.constant('admin' as const), fc.constant('anonymous' as const), fc.record({ garbageCookie: fc.string({ maxLength: 80 }) })),
+    as: fc.oneof(
+      fc.constant('admin' as const),
+      fc.constant('anonymous' as const),
+      fc.record({ garbageCookie: fc.string({ maxLength: 80 }) }),
+      fc.record({ principal: fc.constantFrom(...(Object.keys(principals) as PrincipalName[])) }),
+    ),
     params: fc.record(Object.fromEntries(paramNames.map((n) => [n, param]))),
     query: fc.option(
       fc.oneof(
@@ -192,6 +198,8 @@ async function send(key: string, c: Case) {
       policy: { idleMinutes: 30, absoluteHours: 12 },
     });
     headers.cookie = `${SESSION_COOKIE}=${token}`;
+  } else if (typeof c.as === 'object' && 'principal' in c.as) {
+    Object.assign(headers, principals[c.as.principal].headers(world));
   } else if (typeof c.as === 'object') {
     headers.cookie = `${SESSION_COOKIE}=${c.as.garbageCookie}`;
   }

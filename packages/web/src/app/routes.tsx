@@ -9,6 +9,8 @@ import { Account } from '../screens/Account';
 import { RateSession } from '../screens/client/RateSession';
 
 const AlertsInbox = lazy(() => import('../screens/alerts/AlertsInbox').then((m) => ({ default: m.AlertsInbox })));
+const Protocols = lazy(() => import('../screens/admin/Protocols').then((m) => ({ default: m.Protocols })));
+const ContentPacks = lazy(() => import('../screens/admin/ContentPacks').then((m) => ({ default: m.ContentPacks })));
 const SupervisionView = lazy(() => import('../screens/alerts/AlertsInbox').then((m) => ({ default: m.SupervisionView })));
 const CalibrationScreen = lazy(() => import('../screens/Calibration').then((m) => ({ default: m.CalibrationScreen })));
 
@@ -46,6 +48,8 @@ export const appRoutes: AppRoute[] = [
   { path: '/clients/:clientId/audit', render: (p) => <ClientAudit clientId={p.clientId!} />, roles: ['admin'] },
   { path: '/admin/users', render: () => <Users />, roles: ['admin', 'supervisor'], nav: 'nav.users' },
   { path: '/admin/programmes', render: () => <Programmes />, roles: ['admin'], nav: 'nav.programmes' },
+  { path: '/admin/protocols', render: () => <Protocols />, roles: ['admin'], nav: 'nav.protocols' },
+  { path: '/admin/content-packs', render: () => <ContentPacks />, roles: ['admin'], nav: 'nav.contentPacks' },
   { path: '/admin/settings', render: () => <Settings />, roles: ['admin'], nav: 'nav.settings' },
   { path: '/account', render: () => <Account /> },
 ];

@@ -21,7 +21,7 @@ describe('interface text', () => {
   it('French is a translation, not a copy of the English', () => {
     const same = Object.keys(en).filter((k) => dictionaries.fr[k as keyof typeof en] === en[k as keyof typeof en]);
     // Words that are the same in both languages.
-    expect(same.sort()).toEqual(['actions.questionnaire', 'alerts.note', 'alerts.urgent', 'alliance.rupture.lenient', 'alliance.ruptureCol', 'alliance.trend.stable', 'audit.action', 'audit.actor.system', 'caseload.col.alliance', 'chart.date', 'chart.score', 'episode.programme', 'mfa.code', 'nav.programmes', 'nav.supervision', 'panel.actions', 'programmes.description', 'programmes.title', 'today.date', 'today.minutes', 'users.actions'].sort());
+    expect(same.sort()).toEqual(['actions.questionnaire', 'alerts.note', 'alerts.urgent', 'alliance.rupture.lenient', 'alliance.ruptureCol', 'alliance.trend.stable', 'audit.action', 'audit.actor.system', 'caseload.col.alliance', 'chart.date', 'chart.score', 'episode.programme', 'mfa.code', 'nav.programmes', 'nav.supervision', 'packs.licence', 'panel.actions', 'programmes.description', 'programmes.title', 'today.date', 'today.minutes', 'users.actions'].sort());
   });
 
   it('fills parameters and leaves unknown ones visible', () => {

@@ -40,6 +40,7 @@ import { registerAllianceReadRoutes } from './features/alliance/alliance-read.ro
 import { registerCalibrationRoutes } from './features/alliance/calibration.routes';
 import { registerOutcomeRoutes } from './features/outcomes/outcomes.routes';
 import { registerInstrumentRoutes } from './features/instruments/instruments.routes';
+import { registerReportRoutes } from './features/reports/reports.routes';
 import { registerWebRoutes } from './features/web/web.routes';
 import type { SmsTransport } from './notifications/sms';
 
@@ -220,6 +221,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerCalibrationRoutes(app, deps);
   registerOutcomeRoutes(app, deps);
   registerInstrumentRoutes(app, deps);
+  registerReportRoutes(app, deps);
   registerWebRoutes(app, deps);
 
   await app.ready();

@@ -3,6 +3,7 @@ import { deliveryClientRows } from './access-matrix.delivery-client';
 import { deliveryStaffRows } from './access-matrix.delivery-staff';
 import { readSideRows } from './access-matrix.read-side';
 import { allianceRows } from './access-matrix.alliance';
+import { reportRows } from './access-matrix.reports';
 
 /**
  * Who the access matrix sends requests as, and how each one signs its requests.
@@ -251,4 +252,6 @@ export const accessMatrix: Record<string, MatrixEntry> = {
   ...readSideRows,
   // Issue 5, the write side: session ratings, discussed, resolve (its own file).
   ...allianceRows,
+  // Issue 7: outcome reports and a client's PDF (its own file).
+  ...reportRows,
 };

@@ -42,6 +42,8 @@ import { registerOutcomeRoutes } from './features/outcomes/outcomes.routes';
 import { registerInstrumentRoutes } from './features/instruments/instruments.routes';
 import { registerReportRoutes } from './features/reports/reports.routes';
 import { registerWebRoutes } from './features/web/web.routes';
+import { registerApiTokenPrincipal, registerApiTokenRoutes } from './features/api-tokens/api-tokens.routes';
+import { registerFhirRoutes } from './features/fhir/fhir.routes';
 import type { SmsTransport } from './notifications/sms';
 
 declare module 'fastify' {
@@ -171,6 +173,8 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
     await touchSession(db, session, now);
     request.principal = { kind: 'staff', ...session };
   });
+  // Or an organisation's API token (Authorization: Bearer), for the FHIR API.
+  registerApiTokenPrincipal(app, deps);
 
   // State-changing requests from another origin are refused (the cookie is SameSite=Strict too).
   const allowedOrigin = new URL(config.publicUrl).origin;
@@ -221,6 +225,8 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerCalibrationRoutes(app, deps);
   registerOutcomeRoutes(app, deps);
   registerInstrumentRoutes(app, deps);
+  registerApiTokenRoutes(app, deps);
+  registerFhirRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerWebRoutes(app, deps);
 

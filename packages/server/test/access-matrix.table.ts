@@ -1,6 +1,7 @@
 import { WORLD_PASSWORD, type World } from './access-matrix.world';
 import { deliveryClientRows } from './access-matrix.delivery-client';
 import { deliveryStaffRows } from './access-matrix.delivery-staff';
+import { fhirRows } from './access-matrix.fhir';
 import { readSideRows } from './access-matrix.read-side';
 import { allianceRows } from './access-matrix.alliance';
 import { reportRows } from './access-matrix.reports';
@@ -24,6 +25,8 @@ export const principals = {
   clientLink: { headers: (w: World) => ({ cookie: `rapport_q=${w.linkSessionToken}` }), unlisted: 'anonymous' },
   /** A registered, unlocked kiosk device of the world's organisation. */
   kiosk: { headers: (w: World) => ({ cookie: `rapport_kiosk=${w.kioskToken}` }), unlisted: 'anonymous' },
+  /** The first organisation's API token (fhir:read, fhir:write): an organisation-level principal, anonymous outside the FHIR API. */
+  apiToken: { headers: (w: World) => ({ authorization: `Bearer ${w.apiToken}` }), unlisted: 'anonymous' },
 } satisfies Record<string, PrincipalDefinition>;
 
 export type PrincipalDefinition = {
@@ -38,8 +41,8 @@ export type MatrixEntry = {
   expect: Partial<Record<PrincipalName, number>>;
   /** A minimal valid body, so validation never hides the access decision. */
   body?: (w: World) => unknown;
-  /** A minimal valid query string (without `?`). */
-  query?: string;
+  /** A minimal valid query string (without `?`), or one made from the world (a search naming its client). */
+  query?: string | ((w: World) => string);
   /** Path parameters other than the defaults of {@link defaultParams}. */
   params?: (w: World) => Record<string, string>;
   /**
@@ -249,6 +252,8 @@ export const accessMatrix: Record<string, MatrixEntry> = {
   ...deliveryClientRows,
   // Delivery, the staff side: protocols and a client's assignments (its own file).
   ...deliveryStaffRows,
+  // Issue 7: API tokens (admins) and the FHIR API (tokens only) (its own file).
+  ...fhirRows,
   ...readSideRows,
   // Issue 5, the write side: session ratings, discussed, resolve (its own file).
   ...allianceRows,

@@ -34,7 +34,7 @@ async function send(key: string, entry: MatrixEntry, world: World, headers: Reco
   const body = entry.body ? await entry.body(world) : undefined;
   return ctx.app.inject({
     method: method as 'GET',
-    url: entry.query ? `${path}?${entry.query}` : path,
+    url: entry.query ? `${path}?${typeof entry.query === 'function' ? entry.query(world) : entry.query}` : path,
     headers,
     ...(body === undefined ? {} : { payload: body as object }),
   });

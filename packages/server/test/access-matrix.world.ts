@@ -6,6 +6,8 @@ import { currentTotp, newTotpSecret } from '../src/auth/totp';
 import { encryptSecret } from '../src/lib/crypto';
 import { startLinkSession } from '../src/features/questionnaire/link-session';
 import { registerDevice } from '../src/features/kiosk/kiosk.queries';
+import { createApiToken } from '../src/features/api-tokens/api-tokens.queries';
+import type { ApiTokenScope } from '../src/db/schema';
 import type { TestContext } from './context';
 
 /** The password of {@link World.signInUser}, hashed once per process (argon2 is slow on purpose). */
@@ -65,6 +67,9 @@ export type World = {
   /** A live link session (cookie token) for another open PHQ-9 of the fixture client, and a registered kiosk device's token. */
   linkSessionToken: string;
   kioskToken: string;
+  /** The first organisation's API token (fhir:read and fhir:write), and another of its tokens for the revoke row. */
+  apiToken: string;
+  revocableApiTokenId: string;
 };
 
 /** Builds a fresh {@link World} in the test context's database (new organisations each time). */
@@ -190,6 +195,9 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
   // The client's side: a questionnaire of its own (so rows acting on the two above never close it), a link session for it, and a kiosk.
   const linkAssignment = await ctx.buildAssignment(org.id, client.id);
   const linkSession = await startLinkSession(ctx.db, { orgId: org.id, assignmentId: linkAssignment.id, via: 'link', now });
+  const apiTokenInput = { orgId: org.id, scopes: ['fhir:read', 'fhir:write'] as ApiTokenScope[], createdBy: admin.userId, expiresAt: new Date(now.getTime() + 90 * 86_400_000), now };
+  const apiToken = await createApiToken(ctx.db, { ...apiTokenInput, name: 'World integration' });
+  const revocableApiToken = await createApiToken(ctx.db, { ...apiTokenInput, name: 'World spare' });
   const kiosk = await registerDevice(ctx.db, { orgId: org.id, name: 'World tablet', createdBy: admin.userId, now });
 
   return {
@@ -221,6 +229,8 @@ export async function buildWorld(ctx: TestContext): Promise<World> {
     responseId: response!.id,
     linkSessionToken: linkSession.token,
     kioskToken: kiosk.token,
+    apiToken: apiToken.token,
+    revocableApiTokenId: revocableApiToken.row.id,
   };
 }
 

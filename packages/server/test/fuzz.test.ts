@@ -10,7 +10,8 @@ import { buildWorld, splitRouteKey, type World } from './access-matrix.world';
  * Bad input never breaks the server: random JSON, right keys with wrong types, huge strings, deep
  * nesting, malformed JSON, wrong content types, bodies over 1 MB and random path parameters, sent
  * to every route as an admin and as nobody. No answer may be a 5xx, and every 4xx from the API must
- * be the standard `{ error: { code, message } }` (pages for clients answer with an HTML error page).
+ * be the standard `{ error: { code, message } }` (pages for clients answer with an HTML error page,
+ * the FHIR API with an OperationOutcome).
  *
  * Cases are small descriptions (a length, a depth) turned into requests only when sent, so a
  * failing counterexample prints in a few lines instead of a megabyte.
@@ -228,6 +229,12 @@ function contractBreach(key: string, status: number, contentType: string, body: 
     parsed = JSON.parse(body);
   } catch {
     return `answered ${status} with a body that is not JSON: ${body.slice(0, 200)}`;
+  }
+  // The FHIR API answers errors as FHIR does: an OperationOutcome with at least one issue.
+  if (splitRouteKey(key).url.startsWith('/fhir/')) {
+    const outcome = parsed as { resourceType?: unknown; issue?: { code?: unknown }[] };
+    const ok = outcome.resourceType === 'OperationOutcome' && Array.isArray(outcome.issue) && outcome.issue.length > 0 && typeof outcome.issue[0]?.code === 'string';
+    return ok && contentType.startsWith('application/fhir+json') ? null : `answered ${status} without an OperationOutcome: ${body.slice(0, 200)}`;
   }
   const error = (parsed as { error?: { code?: unknown; message?: unknown } }).error;
   if (typeof error?.code !== 'string' || error.code === '' || typeof error.message !== 'string') {

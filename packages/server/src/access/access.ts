@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../db/database';
-import { careTeamMembers, clients, type Role } from '../db/schema';
+import { careTeamMembers, clients, type ApiTokenScope, type Role } from '../db/schema';
 import { forbidden, notFound, unauthorized } from '../errors';
 import { recordAudit, type AuditEventInput } from '../audit/audit.queries';
 import type { Clock } from '../lib/clock';
@@ -16,6 +16,8 @@ import type { StaffPrincipal } from './principal';
  * - `client`: like staff, and the route's `:clientId` must be a client this person may see: any
  *   client of their organisation for supervisors and admins, clients on their care teams for
  *   clinicians. Anything else, including another organisation's client, is a 404.
+ * - `api`: an organisation's API token (`Authorization: Bearer`) holding `scope`; the route itself
+ *   keeps to the token's organisation (FHIR, `features/fhir`). Staff sessions are refused there.
  */
 export type Access =
   | { kind: 'public' }
@@ -23,7 +25,8 @@ export type Access =
   | { kind: 'staff'; roles?: readonly Role[] }
   | { kind: 'client'; roles?: readonly Role[] }
   | { kind: 'link' }
-  | { kind: 'kiosk' };
+  | { kind: 'kiosk' }
+  | { kind: 'api'; scope: ApiTokenScope };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -75,6 +78,11 @@ export async function authorizeRequest(request: FastifyRequest, db: Db, clock: C
   }
   if (access.kind === 'kiosk') {
     if (principal.kind !== 'kiosk') throw unauthorized('This device is not set up as a kiosk, or it is locked.', 'kiosk_required');
+    return;
+  }
+  if (access.kind === 'api') {
+    if (principal.kind !== 'api_token') throw unauthorized('A valid API token is required (Authorization: Bearer <token>).', 'api_token_required');
+    if (!principal.scopes.includes(access.scope)) throw forbidden(`This API token lacks the ${access.scope} scope.`, 'insufficient_scope');
     return;
   }
   if (principal.kind !== 'staff') throw unauthorized();

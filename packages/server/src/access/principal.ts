@@ -1,4 +1,4 @@
-import type { Role } from '../db/schema';
+import type { ApiTokenScope, Role } from '../db/schema';
 
 /** Who is making a request. Later features add client link sessions, kiosk devices and API tokens. */
 export type StaffPrincipal = {
@@ -25,6 +25,9 @@ export type ClientLinkPrincipal = {
 /** A registered, unlocked kiosk device of a clinic (waiting-room tablet). */
 export type KioskPrincipal = { kind: 'kiosk'; orgId: string; deviceId: string };
 
-export type Principal = StaffPrincipal | AnonymousPrincipal | ClientLinkPrincipal | KioskPrincipal;
+/** An organisation-level API token (integrations: FHIR). Not a person: never a clinician, never on a care team. */
+export type ApiTokenPrincipal = { kind: 'api_token'; orgId: string; tokenId: string; scopes: readonly ApiTokenScope[] };
+
+export type Principal = StaffPrincipal | AnonymousPrincipal | ClientLinkPrincipal | KioskPrincipal | ApiTokenPrincipal;
 
 export const anonymous: AnonymousPrincipal = { kind: 'anonymous' };

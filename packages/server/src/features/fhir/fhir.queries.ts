@@ -1,0 +1,96 @@
+import { and, asc, desc, eq, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm';
+import type { Queryable, Tx } from '../../db/database';
+import { clients, episodes, responses } from '../../db/schema';
+import { raiseAlerts } from '../alerts/alerts.queries';
+import { riskAlertsFor } from '../alerts/alert-rules';
+import { evaluateResponseAlerts } from '../alerts/alert-engine';
+import { scoredResponseColumns, type ResolvedInstrument } from '../instruments/org-instruments';
+
+export type ClientRow = typeof clients.$inferSelect;
+export type ResponseRow = typeof responses.$inferSelect;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The organisation's client with this id; null for another organisation's (or no) client. */
+export async function findClient(db: Queryable, orgId: string, clientId: string): Promise<ClientRow | null> {
+  if (!UUID.test(clientId)) return null;
+  const [row] = await db.select().from(clients).where(and(eq(clients.orgId, orgId), eq(clients.id, clientId))).limit(1);
+  return row ?? null;
+}
+
+/** A completed response of the organisation; null otherwise (in-progress answers are not published). */
+export async function findCompletedResponse(db: Queryable, orgId: string, responseId: string): Promise<ResponseRow | null> {
+  if (!UUID.test(responseId)) return null;
+  const [row] = await db
+    .select()
+    .from(responses)
+    .where(and(eq(responses.orgId, orgId), eq(responses.id, responseId), eq(responses.status, 'completed')))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Bounds on `submitted_at`: `from` inclusive, `to` exclusive. */
+export type TimeBound = { from?: Date; to?: Date };
+
+/** A client's completed responses, oldest first, optionally for some instruments and within time bounds (all must hold). */
+export async function listCompletedResponses(
+  db: Queryable,
+  input: { orgId: string; clientId: string; instrumentIds?: readonly string[]; submitted?: readonly TimeBound[] },
+): Promise<ResponseRow[]> {
+  const conditions: (SQL | undefined)[] = [eq(responses.orgId, input.orgId), eq(responses.clientId, input.clientId), eq(responses.status, 'completed')];
+  if (input.instrumentIds) conditions.push(input.instrumentIds.length > 0 ? inArray(responses.instrumentId, [...input.instrumentIds]) : eq(responses.id, '00000000-0000-0000-0000-000000000000'));
+  for (const bound of input.submitted ?? []) {
+    if (bound.from) conditions.push(gte(responses.submittedAt, bound.from));
+    if (bound.to) conditions.push(lt(responses.submittedAt, bound.to));
+  }
+  return db.select().from(responses).where(and(...conditions)).orderBy(asc(responses.submittedAt), asc(responses.id));
+}
+
+/** The client's open episode (the latest started), or null: where a response sent in through FHIR belongs. */
+export async function openEpisodeId(db: Queryable, orgId: string, clientId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ id: episodes.id })
+    .from(episodes)
+    .where(and(eq(episodes.orgId, orgId), eq(episodes.clientId, clientId), isNull(episodes.endedOn)))
+    .orderBy(desc(episodes.startedOn), desc(episodes.createdAt))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+/**
+ * Stores a QuestionnaireResponse sent in through FHIR exactly as a client's submission is stored
+ * (`completeAssignment`): the same scoring (`instrument.score`), the same score columns
+ * (`scoredResponseColumns`), the same urgent risk alerts (`riskAlertsFor` + `raiseAlerts`, with
+ * their notification jobs) and the same alert engine (`evaluateResponseAlerts`), in the caller's
+ * transaction. It has no assignment, appointment or channel; it joins the client's open episode.
+ * Throws `InstrumentError` for answers the instrument refuses.
+ */
+export async function storeFhirResponse(
+  tx: Tx,
+  input: { orgId: string; clientId: string; instrument: ResolvedInstrument; answers: Record<string, number | null>; authored: Date; now: Date },
+): Promise<{ response: ResponseRow; alertIds: string[] }> {
+  const { orgId, clientId, instrument, answers, now } = input;
+  const score = instrument.score(answers);
+  const episodeId = await openEpisodeId(tx, orgId, clientId);
+  const [row] = await tx
+    .insert(responses)
+    .values({
+      orgId,
+      clientId,
+      episodeId,
+      instrumentId: instrument.instrumentId,
+      instrumentVersion: instrument.version,
+      respondent: 'client',
+      status: 'completed',
+      answers,
+      ...scoredResponseColumns(score, instrument.definition),
+      startedAt: input.authored,
+      submittedAt: input.authored,
+      createdAt: now,
+    })
+    .returning();
+  const response = row!;
+  const raised = await raiseAlerts(tx, riskAlertsFor(score, instrument.definition, { orgId, clientId, episodeId, responseId: response.id, answers }), now);
+  const evaluated = await evaluateResponseAlerts(tx, { responseIds: [response.id], now });
+  return { response, alertIds: [...raised, ...evaluated].map((a) => a.id) };
+}

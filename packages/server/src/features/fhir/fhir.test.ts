@@ -1,0 +1,280 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { fhirSchemaErrors } from '@rapport/fhir/testing';
+import { createTestContext, type TestContext } from '../../../test/context';
+import { alerts, auditEvents, jobs, responses } from '../../db/schema';
+import { createApiToken } from '../api-tokens/api-tokens.queries';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  // Compiling HL7's schema takes a few seconds, once.
+  fhirSchemaErrors({ resourceType: 'Basic' });
+}, 60_000);
+afterAll(() => ctx.close());
+
+const FHIR_JSON = 'application/fhir+json';
+
+/** An organisation with an admin, a client, and an API token with both scopes. */
+async function setUp() {
+  const org = await ctx.buildOrganisation();
+  const admin = await ctx.buildStaff(org.id, 'admin');
+  const client = await ctx.buildClient(org.id, { givenName: 'Ada', familyName: 'Lovelace', dateOfBirth: '1990-12-10', mobile: '+447700900123' });
+  const { token, row } = await createApiToken(ctx.db, {
+    orgId: org.id,
+    name: 'test',
+    scopes: ['fhir:read', 'fhir:write'],
+    createdBy: admin.userId,
+    expiresAt: new Date(ctx.clock.now().getTime() + 30 * 86_400_000),
+    now: ctx.clock.now(),
+  });
+  const get = (url: string) => ctx.app.inject({ method: 'GET', url: `/fhir/R4${url}`, headers: { authorization: `Bearer ${token}` } });
+  const post = (url: string, body: unknown) =>
+    ctx.app.inject({
+      method: 'POST',
+      url: `/fhir/R4${url}`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': FHIR_JSON },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  return { org, admin, client, token, tokenId: row.id, get, post };
+}
+
+/** Asserts the answer is FHIR JSON, valid against HL7's R4 schema (and every entry of a Bundle), and returns it. */
+function validFhir(res: { statusCode: number; headers: Record<string, unknown>; json: () => unknown }) {
+  expect(String(res.headers['content-type'])).toContain(FHIR_JSON);
+  const body = res.json() as { resourceType: string };
+  expect(fhirSchemaErrors(body)).toEqual([]);
+  return body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const LOINC_ITEMS = ['44250-9', '44255-8', '44259-0', '44254-1', '44251-7', '44258-2', '44252-5', '44253-3', '44260-8'];
+const LOINC_ANSWERS = ['LA6568-5', 'LA6569-3', 'LA6570-1', 'LA6571-9'];
+
+/** A PHQ-9 the way other systems write it: LOINC form URL, LOINC codes as linkIds, LOINC answer codes, their own total item. */
+function foreignPhq9(patientId: string, values: number[], authored = '2026-03-01T08:30:00Z') {
+  return {
+    resourceType: 'QuestionnaireResponse',
+    questionnaire: 'http://loinc.org/q/44249-1',
+    status: 'completed',
+    subject: { reference: `Patient/${patientId}` },
+    authored,
+    item: [
+      ...LOINC_ITEMS.map((code, i) => ({ linkId: code, answer: [{ valueCoding: { system: 'http://loinc.org', code: LOINC_ANSWERS[values[i]!]! } }] })),
+      { linkId: '44261-6', answer: [{ valueInteger: values.reduce((a, b) => a + b, 0) }] },
+    ],
+  };
+}
+
+describe('FHIR R4 API', () => {
+  it('states in its CapabilityStatement only what it implements', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/fhir/R4/metadata' });
+    expect(res.statusCode).toBe(200);
+    // R4 is 4.0.1 (its technical correction), which the schema's fhirVersion list (R4's first edition, 4.0.0) predates:
+    // everything else validates as it stands.
+    const statement = res.json();
+    expect(statement.fhirVersion).toBe('4.0.1');
+    expect(fhirSchemaErrors(statement)[0]).toMatch(/^\.fhirVersion should be equal to one of the allowed values/);
+    expect(fhirSchemaErrors({ ...statement, fhirVersion: '4.0.0' })).toEqual([]);
+    expect(String(res.headers['content-type'])).toContain(FHIR_JSON);
+    const resources = statement.rest[0].resource as { type: string; interaction: { code: string }[]; searchParam?: { name: string }[] }[];
+    expect(resources.map((r) => [r.type, r.interaction.map((i) => i.code), (r.searchParam ?? []).map((p) => p.name)])).toEqual([
+      ['Questionnaire', ['read', 'search-type'], ['url', 'name']],
+      ['QuestionnaireResponse', ['read', 'search-type', 'create'], ['patient', 'questionnaire', 'authored']],
+      ['Observation', ['read', 'search-type'], ['patient', 'code']],
+      ['Patient', ['read'], []],
+    ]);
+  });
+
+  it('publishes a Questionnaire per instrument the clinic can render, licensed ones only with its content pack', async () => {
+    const { admin, get } = await setUp();
+    const all = validFhir(await get('/Questionnaire'));
+    const ids = all.entry.map((e: { resource: { id: string } }) => e.resource.id);
+    expect(ids).toEqual(expect.arrayContaining(['phq9', 'gad7', 'rapport-alliance']));
+    expect(ids).not.toContain('isi');
+    expect((await get('/Questionnaire/isi')).statusCode).toBe(404);
+
+    const pack = {
+      format: 'rapport-content-pack',
+      instrumentId: 'isi',
+      licence: { holder: 'Test clinic', reference: 'L-1' },
+      languages: ['en'],
+      items: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((n) => [`isi_${n}`, { text: { en: `Item ${n}` }, options: Object.fromEntries([0, 1, 2, 3, 4].map((v) => [String(v), { en: `${v}` }])) }])),
+    };
+    const upload = await ctx.app.inject({ method: 'POST', url: '/api/v1/content-packs', headers: { cookie: admin.cookie }, payload: pack });
+    expect(upload.statusCode).toBe(201);
+    const isi = validFhir(await get('/Questionnaire/isi'));
+    expect(isi.copyright).toContain('Test clinic (L-1)');
+
+    const phq = validFhir(await get('/Questionnaire/phq9'));
+    expect(phq.code).toEqual([{ system: 'http://loinc.org', code: '44249-1', display: 'Patient Health Questionnaire-9' }]);
+    const byUrl = validFhir(await get('/Questionnaire?url=urn:rapport:questionnaire:gad7'));
+    expect(byUrl.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(['gad7']);
+    const byName = validFhir(await get('/Questionnaire?name=phq'));
+    expect(byName.entry.map((e: { resource: { name: string } }) => e.resource.name).sort()).toEqual(['PHQ15', 'PHQ2', 'PHQ9']);
+  });
+
+  it('imports a LOINC-coded PHQ-9, scores and stores it like the client page, raises the risk alert, and audits it', async () => {
+    const { org, client, tokenId, post, get } = await setUp();
+    // Item 9 answered "Several days": a risk item.
+    const res = await post('/QuestionnaireResponse', foreignPhq9(client.id, [1, 2, 3, 0, 1, 2, 0, 1, 1]));
+    expect(res.statusCode).toBe(201);
+    const created = validFhir(res);
+    expect(res.headers.location).toBe(`http://rapport.test/fhir/R4/QuestionnaireResponse/${created.id}`);
+    expect(created.questionnaire).toBe('urn:rapport:questionnaire:phq9|1.0.0');
+    expect(created.item[8]).toEqual({ linkId: 'phq9_9', answer: [{ valueCoding: { system: 'http://loinc.org', code: 'LA6569-3', display: 'Several days' } }] });
+
+    const [stored] = await ctx.db.select().from(responses).where(eq(responses.id, created.id));
+    expect(stored).toMatchObject({
+      orgId: org.id,
+      clientId: client.id,
+      instrumentId: 'phq9',
+      status: 'completed',
+      total: '11',
+      bandId: 'moderate',
+      complete: true,
+      scorerVersion: '1.0.0',
+      channel: null,
+      answers: { phq9_1: 1, phq9_2: 2, phq9_3: 3, phq9_4: 0, phq9_5: 1, phq9_6: 2, phq9_7: 0, phq9_8: 1, phq9_9: 1 },
+    });
+    expect(stored!.submittedAt!.toISOString()).toBe('2026-03-01T08:30:00.000Z');
+    const [alert] = await ctx.db.select().from(alerts).where(eq(alerts.responseId, created.id));
+    expect(alert).toMatchObject({ kind: 'risk_item', urgent: true, status: 'open', clientId: client.id });
+    const notify = await ctx.db.select().from(jobs).where(eq(jobs.key, `alert:${alert!.id}:urgent`));
+    expect(notify).toHaveLength(1);
+    const audit = await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.action, 'fhir.QuestionnaireResponse.create')));
+    expect(audit).toMatchObject([{ actorKind: 'api_token', actorId: tokenId, clientId: client.id, entityType: 'response', entityId: created.id, outcome: 'success' }]);
+
+    // Read back: the response, its total as an Observation with the LOINC code, all valid.
+    const read = validFhir(await get(`/QuestionnaireResponse/${created.id}`));
+    expect(read.id).toBe(created.id);
+    const observations = validFhir(await get(`/Observation?patient=Patient/${client.id}&code=http://loinc.org|44261-6`));
+    expect(observations.entry).toHaveLength(1);
+    const total = observations.entry[0].resource;
+    expect(total).toMatchObject({
+      id: `${created.id}-total`,
+      valueQuantity: { value: 11, unit: '{score}' },
+      interpretation: [{ text: 'Moderate' }],
+      derivedFrom: [{ reference: `QuestionnaireResponse/${created.id}` }],
+    });
+    expect(validFhir(await get(`/Observation/${created.id}-total`)).id).toBe(`${created.id}-total`);
+  });
+
+  it('finds responses by patient, questionnaire and authored date with ge and le', async () => {
+    const { client, post, get } = await setUp();
+    const zeros = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (const day of ['2026-01-10', '2026-02-10', '2026-02-20']) {
+      expect((await post('/QuestionnaireResponse', foreignPhq9(client.id, zeros, `${day}T09:00:00Z`))).statusCode).toBe(201);
+    }
+    const gad = {
+      resourceType: 'QuestionnaireResponse',
+      questionnaire: 'urn:rapport:questionnaire:gad7',
+      status: 'completed',
+      subject: { reference: `Patient/${client.id}` },
+      authored: '2026-02-15',
+      item: [1, 2, 3, 4, 5, 6, 7].map((n) => ({ linkId: `gad7_${n}`, answer: [{ valueInteger: 0 }] })),
+    };
+    expect((await post('/QuestionnaireResponse', gad)).statusCode).toBe(201);
+    const authoredOf = (bundle: Record<string, any>) => (bundle.entry ?? []).map((e: { resource: { authored: string } }) => e.resource.authored.slice(0, 10)); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+    expect(authoredOf(validFhir(await get(`/QuestionnaireResponse?patient=${client.id}`)))).toEqual(['2026-01-10', '2026-02-10', '2026-02-15', '2026-02-20']);
+    expect(authoredOf(validFhir(await get(`/QuestionnaireResponse?patient=${client.id}&questionnaire=Questionnaire/phq9&authored=ge2026-02-01&authored=le2026-02-10`)))).toEqual(['2026-02-10']);
+    expect(authoredOf(validFhir(await get(`/QuestionnaireResponse?patient=${client.id}&questionnaire=urn:rapport:questionnaire:gad7`)))).toEqual(['2026-02-15']);
+    expect(authoredOf(validFhir(await get(`/QuestionnaireResponse?patient=${client.id}&authored=gt2026-02-15`)))).toEqual(['2026-02-20']);
+  });
+
+  it.each([
+    ['an answer that is not one of the options', (p: string) => ({ ...foreignPhq9(p, [0, 0, 0, 0, 0, 0, 0, 0, 0]), item: [{ linkId: '44250-9', answer: [{ valueCoding: { system: 'http://loinc.org', code: 'LA9999-9' } }] }] }), 'QuestionnaireResponse.item[0].answer[0]'],
+    ['an item the questionnaire does not have', (p: string) => ({ ...foreignPhq9(p, [0, 0, 0, 0, 0, 0, 0, 0, 0]), item: [{ linkId: 'phq9_1', answer: [{ valueInteger: 0 }] }, { linkId: 'phq9_10', answer: [{ valueInteger: 0 }] }] }), 'QuestionnaireResponse.item[1].linkId'],
+    ['no subject', (p: string) => ({ ...foreignPhq9(p, [0, 0, 0, 0, 0, 0, 0, 0, 0]), subject: undefined }), 'QuestionnaireResponse.subject'],
+    ['a status of in-progress', (p: string) => ({ ...foreignPhq9(p, [0, 0, 0, 0, 0, 0, 0, 0, 0]), status: 'in-progress' }), 'QuestionnaireResponse.status'],
+    ['another resource type', (p: string) => ({ ...foreignPhq9(p, [0, 0, 0, 0, 0, 0, 0, 0, 0]), resourceType: 'Observation' }), 'QuestionnaireResponse.resourceType'],
+    ['an unknown questionnaire', (p: string) => ({ ...foreignPhq9(p, [0, 0, 0, 0, 0, 0, 0, 0, 0]), questionnaire: 'urn:rapport:questionnaire:nothing' }), 'QuestionnaireResponse.questionnaire'],
+    ['a date in the future', (p: string) => ({ ...foreignPhq9(p, [0, 0, 0, 0, 0, 0, 0, 0, 0]), authored: '2099-01-01' }), 'QuestionnaireResponse.authored'],
+  ])('refuses a QuestionnaireResponse with %s: 400 OperationOutcome naming the path, nothing stored', async (_name, build, expression) => {
+    const { client, post } = await setUp();
+    const res = await post('/QuestionnaireResponse', build(client.id));
+    expect(res.statusCode).toBe(400);
+    const outcome = validFhir(res);
+    expect(outcome.resourceType).toBe('OperationOutcome');
+    expect(outcome.issue[0]).toMatchObject({ severity: 'error', code: 'invalid', expression: [expression] });
+    expect(await ctx.db.select().from(responses).where(eq(responses.clientId, client.id))).toEqual([]);
+  });
+
+  it('answers a body that is not JSON with a 400 OperationOutcome', async () => {
+    const { post } = await setUp();
+    const res = await post('/QuestionnaireResponse', '{"resourceType": ');
+    expect(res.statusCode).toBe(400);
+    expect(validFhir(res).issue[0]).toMatchObject({ code: 'invalid', diagnostics: 'The body is not valid JSON.' });
+  });
+
+  it.each([
+    ['/QuestionnaireResponse?patient=PATIENT&subject=x', 'subject'],
+    ['/Observation?patient=PATIENT&_count=10', '_count'],
+    ['/Questionnaire?title=PHQ', 'title'],
+    ['/Patient/PATIENT?_elements=id', '_elements'],
+  ])('refuses an unknown search parameter rather than ignoring it: %s', async (url, parameter) => {
+    const { client, get } = await setUp();
+    const res = await get(url.replace('PATIENT', client.id));
+    expect(res.statusCode).toBe(400);
+    expect(validFhir(res).issue[0]).toMatchObject({ code: 'not-supported', expression: [parameter] });
+  });
+
+  it.each([
+    ['/QuestionnaireResponse', 'patient'],
+    ['/QuestionnaireResponse?patient=PATIENT&authored=sa2026-01-01', 'authored'],
+    ['/QuestionnaireResponse?patient=PATIENT&authored=ge2026-13-45', 'authored'],
+  ])('refuses a search it cannot answer exactly: %s', async (url, parameter) => {
+    const { client, get } = await setUp();
+    const res = await get(url.replace('PATIENT', client.id));
+    expect(res.statusCode).toBe(400);
+    expect(validFhir(res).issue[0]).toMatchObject({ code: 'invalid', expression: [parameter] });
+  });
+
+  it("keeps to the token's organisation: another clinic's patient and response are 404, audited as denied", async () => {
+    const mine = await setUp();
+    const theirs = await setUp();
+    const created = (await theirs.post('/QuestionnaireResponse', foreignPhq9(theirs.client.id, [0, 0, 0, 0, 0, 0, 0, 0, 0]))).json();
+    for (const url of [
+      `/Patient/${theirs.client.id}`,
+      `/Patient/${theirs.client.id}/$everything`,
+      `/QuestionnaireResponse?patient=${theirs.client.id}`,
+      `/Observation?patient=${theirs.client.id}`,
+      `/QuestionnaireResponse/${created.id}`,
+      `/Observation/${created.id}-total`,
+    ]) {
+      const res = await mine.get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(validFhir(res).issue[0].code).toBe('not-found');
+    }
+    const write = await mine.post('/QuestionnaireResponse', foreignPhq9(theirs.client.id, [0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    expect(write.statusCode).toBe(404);
+    expect(validFhir(write).issue[0]).toMatchObject({ code: 'not-found', expression: ['QuestionnaireResponse.subject.reference'] });
+    const denied = await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.orgId, mine.org.id), eq(auditEvents.outcome, 'denied')));
+    expect(denied).toHaveLength(7);
+    expect(denied.every((e) => e.actorKind === 'api_token' && e.actorId === mine.tokenId && e.clientId === null)).toBe(true);
+  });
+
+  it("exports a client's own data as one Bundle: Patient with contacts, Questionnaires, responses and scores, all valid", async () => {
+    const { org, client, post, get } = await setUp();
+    await post('/QuestionnaireResponse', foreignPhq9(client.id, [1, 1, 1, 1, 1, 1, 1, 1, 0]));
+    const patient = validFhir(await get(`/Patient/${client.id}`));
+    expect(patient).toMatchObject({ id: client.id, name: [{ family: 'Lovelace', given: ['Ada'] }], birthDate: '1990-12-10' });
+    expect(patient.telecom).toBeUndefined();
+
+    const everything = validFhir(await get(`/Patient/${client.id}/$everything`));
+    expect(everything.type).toBe('collection');
+    const types = everything.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType);
+    expect(types).toEqual(['Patient', 'Questionnaire', 'QuestionnaireResponse', 'Observation']);
+    expect(everything.entry[0].resource.telecom).toEqual(expect.arrayContaining([{ system: 'phone', use: 'mobile', value: '+447700900123' }]));
+    expect(everything.entry[3].resource.valueQuantity.value).toBe(8);
+    const actions = (await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.clientId, client.id)))).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['fhir.QuestionnaireResponse.create', 'fhir.Patient.read', 'fhir.Patient.everything']));
+  });
+
+  it('answers an unknown FHIR address with a 404 OperationOutcome', async () => {
+    const { get } = await setUp();
+    const res = await get('/Encounter/1');
+    expect(res.statusCode).toBe(404);
+    expect(validFhir(res).issue[0].code).toBe('not-found');
+  });
+});

@@ -277,6 +277,29 @@ describe('session ratings', () => {
   });
 });
 
+describe('blind rating on the staff-wide alert list', () => {
+  it('leaves out an alliance alert of a session still to rate, but never a risk alert', async () => {
+    const c = await newCase();
+    const s = await attendedSession(c);
+    await clientAnswers(s.clientAssignmentId, [5, 5, 5, 5]);
+    const [response] = await ctx.db.select().from(responses).where(eq(responses.assignmentId, s.clientAssignmentId));
+    const base = { orgId, clientId: c.clientId, episodeId: c.episodeId, responseId: response!.id, status: 'open' as const, evidence: {}, rulesVersion: '1.0.0', createdAt: ctx.clock.now() };
+    await ctx.db.insert(alerts).values([
+      { ...base, kind: 'low_alliance', urgent: false, evidenceKey: 'blind-test-low' },
+      { ...base, kind: 'risk_item', urgent: true, evidenceKey: 'blind-test-risk' },
+    ]);
+    const list = async (who: Staff) =>
+      ((await ctx.app.inject({ method: 'GET', url: '/api/v1/alerts?status=active', headers: { cookie: await cookieOf(who) } })).json() as { items: { clientId: string; kind: string }[] }).items
+        .filter((a) => a.clientId === c.clientId)
+        .map((a) => a.kind)
+        .sort();
+    expect(await list(clinician)).toEqual(['risk_item']);
+    expect(await list(supervisor)).toEqual(['low_alliance', 'risk_item']);
+    expect((await rate(c, s.ratingId, [5, 5, 5, 5])).statusCode).toBe(200);
+    expect(await list(clinician)).toEqual(['low_alliance', 'risk_item']);
+  });
+});
+
 describe('discussed with the client', () => {
   it('marks a response discussed once, audited, and hides a blind response as 404', async () => {
     const c = await newCase();

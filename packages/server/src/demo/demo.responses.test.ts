@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { SCORER_VERSION, scoreResponse } from '@rapport/instruments';
 import { createTestContext, type TestContext } from '../../test/context';
 import { alerts, clients, responses } from '../db/schema';
@@ -32,7 +32,7 @@ describe('demo responses', () => {
     const flagged = rows.filter((r) => (r.flags ?? []).length > 0);
     expect(flagged).toHaveLength(1);
     expect(flagged[0]).toMatchObject({ instrumentId: 'phq9', answers: expect.objectContaining({ phq9_9: 1 }) });
-    const raised = await ctx.db.select().from(alerts).where(eq(alerts.orgId, orgId));
+    const raised = await ctx.db.select().from(alerts).where(and(eq(alerts.orgId, orgId), eq(alerts.kind, 'risk_item')));
     expect(raised).toMatchObject([{ kind: 'risk_item', urgent: true, status: 'open', responseId: flagged[0]!.id, clientId: flagged[0]!.clientId }]);
   });
 

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, lt } from 'drizzle-orm';
 import { getInstrument, scoreResponse, type InstrumentDefinition } from '@rapport/instruments';
 import type { Queryable } from '../db/database';
-import { alerts, appointments, clients, episodes, responses } from '../db/schema';
-import { seededRandom, type Random } from '../lib/random';
+import { alerts, appointments, clients, episodes, memberships, responses } from '../db/schema';
+import { seededRandom } from '../lib/random';
+import { answersFor } from './demo.model';
 import { scoredResponseColumns } from '../features/instruments/org-instruments';
 import { riskAlertsFor } from '../features/alerts/alert-rules';
 
@@ -11,36 +12,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 type ResponseInsert = typeof responses.$inferInsert;
-
-/**
- * Raw answers for one form from a latent level in [0, 1] (the share of each item's range):
- * each scored item is a binomial draw around it, reversed items mirrored, so totals follow the
- * level with realistic item-to-item spread. Risk items stay at their lowest value unless listed in
- * `endorse`; unscored items (the PHQ-9 difficulty item) follow the level too.
- */
-function answersFor(definition: InstrumentDefinition, level: number, rnd: Random, endorse: Record<string, number> = {}) {
-  const p = Math.min(0.97, Math.max(0.02, level));
-  const risk = new Set(definition.risk.map((r) => r.itemId));
-  const answers: Record<string, number> = {};
-  for (const item of definition.items) {
-    if (item.response.kind !== 'options') continue;
-    const values = item.response.options.map((o) => o.value).sort((a, b) => a - b);
-    const low = values[0]!;
-    const high = values[values.length - 1]!;
-    if (endorse[item.id] !== undefined) {
-      answers[item.id] = endorse[item.id]!;
-      continue;
-    }
-    if (risk.has(item.id)) {
-      answers[item.id] = item.reverse ? high : low;
-      continue;
-    }
-    let steps = 0;
-    for (let i = 0; i < high - low; i++) if (rnd.next() < p) steps++;
-    answers[item.id] = item.reverse ? high - steps : low + steps;
-  }
-  return answers;
-}
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
@@ -78,6 +49,12 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
     .from(appointments)
     .where(and(eq(appointments.orgId, orgId), eq(appointments.status, 'attended'), lt(appointments.startsAt, now)))
     .orderBy(asc(appointments.startsAt));
+
+  // Issue 5's demo: the experienced therapist rates the alliance above the client on average, the
+  // trainee below (the founding brief's finding), each with a little per-client noise.
+  const trainees = new Set(
+    (await tx.select({ userId: memberships.userId, trainee: memberships.trainee }).from(memberships).where(eq(memberships.orgId, orgId))).filter((m) => m.trainee).map((m) => m.userId),
+  );
 
   const rows: ResponseInsert[] = [];
   let latestPhq9: ResponseInsert | null = null;
@@ -120,7 +97,9 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
     const perSession = course < 0.7 ? rnd.normal(0.035, 0.012) : course < 0.9 ? rnd.normal(0.005, 0.005) : -rnd.normal(0.02, 0.008);
     const anxiety = clamp01(start + rnd.normal(0, 0.1));
     const alliance = clamp01(rnd.normal(0.7, 0.1));
-    const therapistBias = rnd.normal(0.04, 0.06);
+    const therapistBias = (trainees.has(episode.primaryClinicianId) ? -0.07 : 0.1) + rnd.normal(0, 0.02);
+    // Ruptures at the fifth session: one client in five repairs the next session, one in five stays low.
+    const rupture = attended.length >= 6 ? (index % 5 === 1 ? 'repaired' : index % 5 === 3 ? 'unrepaired' : null) : null;
     const clinicianId = episode.primaryClinicianId;
     const isRiskClient = riskClientIndex < 0 && attended.length >= 4;
     if (isRiskClient) riskClientIndex = index;
@@ -144,10 +123,11 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
       }
       const after = new Date(visit.startsAt.getTime() + 2 * HOUR + rnd.int(0, 20) * HOUR);
       if (after.getTime() >= now.getTime()) return;
-      const bond = clamp01(alliance + session * 0.01 + rnd.normal(0, 0.06));
+      const ruptured = rupture !== null && session >= 4 && (rupture === 'unrepaired' || session === 4);
+      const bond = clamp01(alliance + session * 0.01 - (ruptured ? 0.3 : 0) + rnd.normal(0, 0.04));
       if (rnd.chance(0.85)) add(allianceClient, answersFor(allianceClient, bond, rnd), { clientId: episode.clientId, episodeId: episode.id, appointmentId: visit.id, submittedAt: after, submissionId: randomUUID() });
       if (rnd.chance(0.95)) {
-        add(allianceTherapist, answersFor(allianceTherapist, clamp01(bond + therapistBias), rnd), {
+        add(allianceTherapist, answersFor(allianceTherapist, clamp01(bond + (ruptured ? 0.22 : 0) + therapistBias), rnd), {
           clientId: episode.clientId,
           episodeId: episode.id,
           appointmentId: visit.id,

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { appointments, careTeamMembers, clientConsents, clients, episodes, memberships, programmes, users } from '../db/schema';
 import { hashPassword } from '../auth/passwords';
@@ -6,6 +6,8 @@ import { createOrganisation } from '../features/organisations/organisations.quer
 import { seededRandom } from '../lib/random';
 import { seedDemoResponses } from './demo.responses';
 import { seedDemoDelivery } from './demo.delivery';
+import { seedEpisodeHistory } from './demo.history';
+import { raiseDemoAlerts } from './demo.alerts';
 import type { PresentingProblem } from '../features/episodes/episodes.schema';
 
 /** The demo sign-ins printed at start-up. Demo only: MFA is off for the demo clinic. */
@@ -22,7 +24,13 @@ const FAMILY = ['Adeyemi', 'Bernard', 'Costa', 'Dubois', 'Evans', 'Fischer', 'Ga
 // Codes from the episodes feature's closed list (facts.md B2).
 const PROBLEMS: PresentingProblem[] = ['depression', 'gad', 'mixed', 'depression', 'social_anxiety', 'panic'];
 
-export type DemoOptions = { now: Date; clients?: number; seed?: number };
+export type DemoOptions = {
+  now: Date;
+  clients?: number;
+  seed?: number;
+  /** Past clients with finished episodes (issue 5: outcomes, calibration, the validity report); default 60. */
+  pastClients?: number;
+};
 
 /** True when the database has no organisation yet (first start). */
 export async function isEmpty(db: Db): Promise<boolean> {
@@ -120,6 +128,24 @@ export async function seedDemo(db: Db, options: DemoOptions): Promise<{ orgId: s
     }
     await seedDemoResponses(tx, { orgId: org.id, now, seed: options.seed });
     await seedDemoDelivery(tx, { orgId: org.id, now, seed: options.seed });
+    // Issue 5: the clinic's past (finished episodes: completed, dropped out, referred on) from the
+    // same seeded model (demo.model.ts), then today's alerts. Dr Reyes overestimates the alliance,
+    // the trainee underestimates; Dr Reyes lets supervisors see the calibration report.
+    const morgan = staff['morgan@demo.rapport.local']!;
+    const jordan = staff['jordan@demo.rapport.local']!;
+    await seedEpisodeHistory(tx, {
+      orgId: org.id,
+      now,
+      therapists: [
+        { userId: morgan, bias: 0.1, trainee: false },
+        { userId: jordan, bias: -0.07, trainee: true },
+      ],
+      count: options.pastClients ?? 60,
+      seed: (options.seed ?? 20261125) ^ 0x4157,
+      programmeId: programme!.id,
+    });
+    await tx.update(memberships).set({ calibrationConsent: true }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, morgan)));
+    await raiseDemoAlerts(tx, { orgId: org.id, now });
     return { orgId: org.id };
   });
 }

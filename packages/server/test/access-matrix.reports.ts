@@ -15,9 +15,11 @@ const all = (status: number): Partial<Record<PrincipalName, number>> => ({
   deactivated: status,
 });
 const anyStaff = (ok: number) => ({ ...all(ok), anonymous: 401, deactivated: 401 });
+const clientSeers = (ok: number) => ({ ...anyStaff(ok), clinicianOffTeam: 404, otherOrgAdmin: 404 });
 const period = 'from=2026-01-01&to=2026-03-31';
 
 export const reportRows: Record<string, MatrixEntry> = {
   'GET /api/v1/reports/outcomes': { expect: anyStaff(200), query: period },
   'GET /api/v1/reports/outcomes.csv': { expect: anyStaff(200), query: period },
+  'GET /api/v1/clients/:clientId/report.pdf': { expect: clientSeers(200) },
 };

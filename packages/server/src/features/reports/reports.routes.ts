@@ -1,16 +1,18 @@
 import type { FastifyRequest } from 'fastify';
 import type { App, AppDeps } from '../../app';
 import { seesWholeOrganisation, staffOf, withAudit } from '../../access/access';
-import { forbidden } from '../../errors';
+import { forbidden, notFound } from '../../errors';
 import { allianceVisibility } from '../alliance/blind';
 import { buildOutcomeReport } from './reports.report';
 import { outcomeReportCsv } from './reports.present';
-import { outcomeReportQuery, outcomeReportView } from './reports.schema';
+import { clientReportParams, outcomeReportQuery, outcomeReportView } from './reports.schema';
+import { progressReportData } from './progress-report.queries';
+import { renderProgressReport } from './progress-report.pdf';
 import type { z } from 'zod';
 
 const tags = ['reports'];
 
-/** Outcome reports (issue 7 item 1): JSON and CSV. A client's PDF is in `reports.pdf.routes.ts`. */
+/** Outcome reports (issue 7 item 1): JSON and CSV; a client's progress report as a PDF (items 5 and 6). */
 export function registerReportRoutes(app: App, deps: AppDeps): void {
   const { db, clock } = deps;
 
@@ -47,6 +49,28 @@ export function registerReportRoutes(app: App, deps: AppDeps): void {
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="outcomes-${request.query.from}-${request.query.to}.csv"`)
         .send(csv);
+    },
+  );
+
+  app.get(
+    '/api/v1/clients/:clientId/report.pdf',
+    { config: { access: { kind: 'client' } }, schema: { tags, params: clientReportParams } },
+    async (request, reply) => {
+      const p = staffOf(request);
+      const { clientId } = request.params;
+      const now = clock.now();
+      const data = await withAudit(request, db, clock, { action: 'client.report.pdf', clientId, entityType: 'client', entityId: clientId }, async (tx) => {
+        // Blind rating: a clinician's own unrated sessions hide the client's alliance ratings and their alerts.
+        const visibility = p.role === 'clinician' ? await allianceVisibility(tx, { orgId: p.orgId, clinicianUserId: p.userId, clientId, now }) : null;
+        return progressReportData(tx, { orgId: p.orgId, clientId, now, visibility });
+      });
+      if (!data) throw notFound('client');
+      const pdf = await renderProgressReport(data);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="progress-report-${clientId}.pdf"`)
+        .header('cache-control', 'no-store')
+        .send(pdf);
     },
   );
 }

@@ -31,7 +31,7 @@ export function Protocols() {
           return (
             <>
               <SelectField label={t('protocols.choose')} value={current.id ?? ''} onChange={(e) => setChosen(e.target.value)} options={list.map((p) => ({ value: p.id ?? '', label: p.name }))} />
-              <ProtocolEditor key={`${current.id}-${current.version}`} protocol={current} onSaved={(p) => state.setData(list.map((x) => (x.id === p.id ? p : x)))} />
+              <ProtocolEditor key={current.id} protocol={current} onSaved={(p) => state.setData(list.map((x) => (x.id === p.id ? p : x)))} />
             </>
           );
         }}
@@ -50,7 +50,7 @@ function ProtocolEditor({ protocol, onSaved }: { protocol: Protocol; onSaved: (p
   const appointments = useState(sampleAppointments)[0];
   const save = useSubmit(async () => {
     setSaved(undefined);
-    onSaved(await endpoints.updateProtocol(protocol.id!, { name, rules }));
+    onSaved(await endpoints.updateProtocol(protocol.id!, { name, rules, reminderAfterDays: protocol.reminderAfterDays, expiryDays: protocol.expiryDays }));
     setSaved(t('protocols.saved'));
   });
   const previewRun = useSubmit(async () => setPreview((await endpoints.previewProtocol({ rules, appointments })).items));

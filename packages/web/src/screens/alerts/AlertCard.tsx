@@ -10,7 +10,8 @@ import { FormMessage, SelectField, TextArea, useSubmit } from '../../ui/ui';
  * One alert with its lifecycle (issue 5 §3): open → acknowledged (who, when) → resolved (action
  * taken and a note). The note is required by the API; its message comes back next to the field.
  */
-export function AlertCard({ alert, onChange, showClient = false }: { alert: AlertFull; onChange: (a: AlertFull) => void; showClient?: boolean }) {
+export function AlertCard({ alert, onChange, showClient = false, level = 3 }: { alert: AlertFull; onChange: (a: AlertFull) => void; showClient?: boolean; level?: 2 | 3 }) {
+  const H = level === 2 ? 'h2' : 'h3';
   const t = useT();
   const fmt = useFormat();
   const [resolving, setResolving] = useState(false);
@@ -24,7 +25,7 @@ export function AlertCard({ alert, onChange, showClient = false }: { alert: Aler
   const headingId = `alert-${alert.id}`;
   return (
     <li className={`alert-card${alert.urgent ? ' alert-urgent' : ''}`} aria-labelledby={headingId}>
-      <h3 id={headingId}>
+      <H id={headingId}>
         {alert.urgent && <span className="badge badge-urgent">{t('alerts.urgent')}</span>} {t(`alerts.kind.${alert.kind}`)}
         {showClient && (
           <>
@@ -32,7 +33,7 @@ export function AlertCard({ alert, onChange, showClient = false }: { alert: Aler
             <Link to={`/clients/${alert.clientId}`}>{alert.clientName}</Link>
           </>
         )}
-      </h3>
+      </H>
       <p className="muted">
         {t('alerts.raised', { when: fmt.dateTime(alert.createdAt) })} · {t(`alerts.status.${alert.status}`)}
         {alert.acknowledgedAt ? ` · ${t('alerts.acknowledgedAt', { when: fmt.dateTime(alert.acknowledgedAt) })}` : ''}

@@ -31,7 +31,7 @@ function AlertList({ state, empty }: { state: ReturnType<typeof useAsync<AlertFu
       {(items) => (
         <ul className="alert-list">
           {items.map((a) => (
-            <AlertCard key={a.id} alert={a} showClient onChange={(u) => state.setData(items.map((x) => (x.id === u.id ? { ...x, ...u } : x)))} />
+            <AlertCard key={a.id} alert={a} showClient level={2} onChange={(u) => state.setData(items.map((x) => (x.id === u.id ? { ...x, ...u } : x)))} />
           ))}
         </ul>
       )}

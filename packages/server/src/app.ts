@@ -43,7 +43,7 @@ import { registerInstrumentRoutes } from './features/instruments/instruments.rou
 import { registerReportRoutes } from './features/reports/reports.routes';
 import { registerWebRoutes } from './features/web/web.routes';
 import { registerApiTokenPrincipal, registerApiTokenRoutes } from './features/api-tokens/api-tokens.routes';
-import { registerFhirRoutes } from './features/fhir/fhir.routes';
+import { FHIR_PREFIX, registerFhirRoutes, sendOutcome } from './features/fhir/fhir.routes';
 import type { SmsTransport } from './notifications/sms';
 
 declare module 'fastify' {
@@ -89,8 +89,9 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors the router raises before any route runs (a malformed percent-escape, an over-long
-    // path parameter) go through the same handler, so they too are `{ error: { code, message } }`.
-    frameworkErrors: handleError,
+    // path parameter) go through the same handler, so they too are `{ error: { code, message } }`
+    // (under /fhir/, an OperationOutcome, as every FHIR answer).
+    frameworkErrors: (error, request, reply) => (request.url.startsWith(`${FHIR_PREFIX}/`) ? sendOutcome(error, request, reply) : handleError(error, request, reply)),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -22,6 +22,7 @@ import {
   markOpened,
   saveAnswer,
   validateAnswer,
+  type SubmissionResult,
 } from './questionnaire.queries';
 import { answerBody, answerView, formQuery, openBody, parseSubmission, themeQuery, tokenParams, versionQuery } from './questionnaire.schema';
 import { languageFromHeader, pickLanguage } from './questionnaire.text';
@@ -165,12 +166,15 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
         request,
         db,
         clock,
-        { action: 'questionnaire.submit', clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId },
-        async (tx) => {
+        // A retry of a submit that already went through (same submissionId, e.g. after a dropped
+        // connection) only reads the stored result: it is audited as such, so each submission has
+        // exactly one `questionnaire.submit` event.
+        (result) => ({ action: result.replayed ? 'questionnaire.submit_replay' : 'questionnaire.submit', clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId }),
+        async (tx): Promise<SubmissionResult & { replayed?: true }> => {
           const assignment = await getAssignment(tx, p.orgId, p.assignmentId, true);
           if (!assignment) throw gone('This questionnaire is no longer available.', 'questionnaire_closed');
           const earlier = await findSubmission(tx, assignment.id, submissionId);
-          if (earlier) return earlier;
+          if (earlier) return { ...earlier, replayed: true };
           if (assignment.status === 'completed') throw conflict('These answers were already sent.', 'already_submitted');
           if (!isAnswerable(assignment, now)) throw gone('This questionnaire has expired.', 'questionnaire_expired');
           return completeAssignment(tx, { assignment, answers, submissionId, via, now });

@@ -256,6 +256,9 @@ describe('submit', () => {
     const [a] = await ctx.db.select().from(assignments).where(eq(assignments.id, assignment.id));
     expect(a!.status).toBe('completed');
     expect(await ctx.db.select().from(alerts).where(eq(alerts.clientId, assignment.clientId))).toHaveLength(0);
+    // The retry is audited as a replay: the submission itself has exactly one submit event.
+    const events = await ctx.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.entityId, assignment.id));
+    expect(events.map((e) => e.action).filter((a) => a.startsWith('questionnaire.submit')).sort()).toEqual(['questionnaire.submit', 'questionnaire.submit_replay']);
 
     const other = await submit(cookie, allNine(1, 0));
     expect(other.statusCode).toBe(409);

@@ -14,6 +14,7 @@ import { openDatabase } from '../src/db/database';
 import { memberships, users } from '../src/db/schema';
 import { createOrganisation } from '../src/features/organisations/organisations.queries';
 import { seedEpisodeHistory } from '../src/demo/demo.history';
+import type { TherapistStyle } from '../src/demo/demo.model';
 import { loadEpisodes } from '../src/features/alliance/episode-data';
 import { clientAllianceIds } from '../src/features/alliance/alliance.analysis';
 import { organisationScoresFor, organisationTrajectories } from '../src/features/alliance/alliance-read.queries';
@@ -39,7 +40,7 @@ const styles = [
   { bias: -0.07, trainee: true },
   { bias: -0.05, trainee: true },
 ];
-const therapists = [];
+const therapists: TherapistStyle[] = [];
 for (const [i, style] of styles.entries()) {
   const [user] = await db.insert(users).values({ email: `therapist${i}@cohort.test`, displayName: `Therapist ${i}`, createdAt: now }).returning();
   await db.insert(memberships).values({ orgId: org.id, userId: user!.id, role: 'clinician', trainee: style.trainee, experienceYears: style.trainee ? 1 : 12, createdAt: now });

@@ -53,7 +53,7 @@ export function allianceSummary(m: AllianceMeasure, t: Translate): string {
     .join(' ');
 }
 
-function AllianceMeasureView({ clientId, measure: m, rateLinks }: { clientId: string; measure: AllianceMeasure; rateLinks: Map<string, string> }) {
+export function AllianceMeasureView({ clientId, measure: m, rateLinks }: { clientId: string; measure: AllianceMeasure; rateLinks: Map<string, string> }) {
   const t = useT();
   const fmt = useFormat();
   const [chosen, setChosen] = useState(() => String(m.sessions[m.sessions.length - 1]?.sessionNumber ?? ''));

@@ -1,0 +1,158 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setFetcher } from '../api/client';
+import { App } from '../app/App';
+import { navigate } from '../app/router';
+import { fakeApi } from '../test/fake-api';
+
+const me = {
+  user: { id: '00000000-0000-4000-8000-000000000001', email: 'morgan@clinic.test', displayName: 'Morgan Clinician', mfaEnabled: false, locale: 'en' },
+  organisation: { id: '00000000-0000-4000-8000-000000000002', name: 'Harbour Clinic' },
+  role: 'clinician',
+  stage: 'full',
+  organisations: [],
+};
+const signedIn = { 'GET /api/v1/me': { status: 200, body: me }, 'GET /api/v1/organisation': { status: 404, body: { error: { code: 'not_found', message: 'x' } } } };
+const at = '2026-11-18T16:00:00.000Z';
+const side = (percent: number) => ({ responseId: `r${percent}`, score: percent * 0.4, percent, submittedAt: at });
+const session = (n: number, client: number | null, therapist: number | null, hidden = false) => ({
+  sessionNumber: n,
+  appointmentId: `ap${n}`,
+  date: at,
+  client: hidden || client === null ? null : side(client),
+  clientHidden: hidden,
+  therapist: therapist === null ? null : { ...side(therapist), userId: me.user.id },
+  gap:
+    client !== null && therapist !== null && !hidden
+      ? { therapistMinusClientPercent: therapist - client, direction: 'therapist_above', therapistAboveAlert: therapist - client > 10, thresholdPercent: 10, items: [{ clientItemId: 'rapport_alliance_bond', therapistItemId: 'rapport_alliance_therapist_bond', clientPercent: client, therapistPercent: therapist, gapPercent: therapist - client, direction: 'therapist_above' }] }
+      : null,
+  rupture: n === 2 ? { rupture: 'lenient', rule: 'previous_drop', score: 20, priorMean: 28, lenientThreshold: 25, strictThreshold: null, repair: { status: 'repaired', repairedAt: 3 } } : { rupture: 'none', rule: 'none', score: null, priorMean: null, lenientThreshold: null, strictThreshold: null, repair: null },
+});
+const alliance = (hidden: boolean) => ({
+  clientId: 'c1',
+  ratingsOwed: hidden ? [{ appointmentId: 'ap3', blindUntil: at }] : [],
+  episodes: [{ episodeId: 'e1', startedOn: '2026-09-01', endedOn: null, measures: [{ clientInstrumentId: 'rapport_alliance', therapistInstrumentId: 'rapport_alliance_therapist', range: { min: 0, max: 40 }, sessions: [session(1, 70, 75), session(2, 50, 80), hidden ? session(3, 82, null, true) : session(3, 82, 90)], ruptures: [], gapTrend: { label: 'stable' } }] }],
+  rulesVersion: '1',
+});
+const clientBody = { id: 'c1', givenName: 'Ada', familyName: 'Lovelace', preferredName: null, status: 'active', email: null, mobile: null, language: 'en', timeZone: null, dateOfBirth: null, externalRef: null, createdAt: at, updatedAt: at };
+const pending = { assignmentId: 'as3', appointmentId: 'ap3', appointmentStartsAt: at, episodeId: 'e1', instrumentIds: ['rapport_alliance_therapist'], dueSince: at, blindUntil: at };
+const options = Array.from({ length: 11 }, (_, v) => ({ value: v, label: { en: String(v) } }));
+const instrument = { id: 'rapport_alliance_therapist', version: '1', definition: { id: 'rapport_alliance_therapist', names: { short: 'A', full: 'A' }, items: ['goals', 'tasks', 'bond', 'overall'].map((k) => ({ id: `t_${k}`, text: { en: `Item ${k}` }, response: { kind: 'options', options }, required: true })) } };
+
+function clientPage(hidden: boolean, extra: Record<string, unknown> = {}) {
+  return fakeApi({
+    ...signedIn,
+    'GET /api/v1/clients/c1': { status: 200, body: clientBody },
+    'GET /api/v1/clients/c1/alliance': { status: 200, body: alliance(hidden) },
+    'GET /api/v1/clients/c1/ratings/pending': { status: 200, body: { items: hidden ? [pending] : [] } },
+    'GET /api/v1/clients/c1/assignments': { status: 200, body: { items: [] } },
+    'GET /api/v1/clients/c1/alerts': { status: 200, body: { items: [], nextCursor: null } },
+    ...(extra as Record<string, { status: number; body?: unknown }>),
+  });
+}
+
+beforeEach(() => navigate('/clients/c1', { replace: true }));
+afterEach(() => setFetcher((...args) => fetch(...args)));
+
+describe('alliance panel', () => {
+  it('keeps the client’s rating of an unrated session hidden and asks the clinician to rate it first', async () => {
+    clientPage(true);
+    render(<App />);
+    const notice = await screen.findByText(/stays hidden until you give yours/);
+    expect(within(notice).getByRole('link', { name: 'Rate this session first' }).getAttribute('href')).toBe('/clients/c1/rate/as3');
+    expect(screen.getByText(/1 client ratings stay hidden until you rate those sessions/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Show Alliance per session as a table' }));
+    const rows = within(screen.getByRole('table', { name: /Alliance ratings by session/ })).getAllByRole('row').slice(1);
+    expect(rows[2]!.textContent).toContain('Rate this session first');
+    expect(rows[2]!.textContent).not.toContain('82');
+    expect(rows[1]!.textContent).toContain('Rupture · repaired');
+  });
+
+  it('shows both ratings and the gap item by item once the session is rated', async () => {
+    clientPage(false);
+    render(<App />);
+    const table = await screen.findByRole('table', { name: /Session 3: the client’s answers and yours/ });
+    expect(within(table).getByRole('row', { name: /Bond/ }).textContent).toBe('Bond82 %90 %+8');
+    expect(screen.getByText(/At session 3 the client rated 82 % and you rated 90 % \(gap \+8 points/)).toBeTruthy();
+  });
+
+  it('marks the chart canvas aria-hidden and switches to the table by its button', async () => {
+    clientPage(false);
+    render(<App />);
+    const button = await screen.findByRole('button', { name: 'Show Alliance per session as a table' });
+    expect(document.querySelector('.chart-canvas, .chart-placeholder')?.getAttribute('aria-hidden')).toBe('true');
+    fireEvent.click(button);
+    expect(screen.getByRole('button', { name: 'Show Alliance per session as a chart' })).toBeTruthy();
+  });
+});
+
+describe('rate this session', () => {
+  beforeEach(() => navigate('/clients/c1/rate/as3', { replace: true }));
+
+  it('answers with one digit per item and saves with Enter: five key presses', async () => {
+    const calls = fakeApi({
+      ...signedIn,
+      'GET /api/v1/clients/c1/ratings/pending': { status: 200, body: { items: [pending] } },
+      'GET /api/v1/instruments/rapport_alliance_therapist': { status: 200, body: instrument },
+      'POST /api/v1/clients/c1/assignments/as3/rating': { status: 200, body: { assignmentId: 'as3', outcome: 'rated', skipReason: null, blind: true, responseIds: [], alertIds: [], decidedAt: at } },
+      'GET /api/v1/clients/c1': { status: 200, body: clientBody },
+    });
+    render(<App />);
+    const groups = await screen.findAllByRole('group');
+    await waitFor(() => expect(groups[0]!.contains(document.activeElement)).toBe(true));
+    for (const key of ['8', '7', '9', '6']) {
+      fireEvent.keyDown(document.activeElement!, { key });
+      await waitFor(() => expect(groups[['8', '7', '9', '6'].indexOf(key)]!.contains(document.activeElement)).toBe(false));
+    }
+    expect(document.activeElement?.textContent).toBe('Save my rating');
+    fireEvent.submit(document.activeElement!.closest('form')!);
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    const post = calls.find((c) => c.method === 'POST')!;
+    expect((post.body as { answers: unknown }).answers).toEqual({ rapport_alliance_therapist: { t_goals: 8, t_tasks: 7, t_bond: 9, t_overall: 6 } });
+  });
+
+  it('refuses to save with an item unanswered, and can skip instead', async () => {
+    const calls = fakeApi({
+      ...signedIn,
+      'GET /api/v1/clients/c1/ratings/pending': { status: 200, body: { items: [pending] } },
+      'GET /api/v1/instruments/rapport_alliance_therapist': { status: 200, body: instrument },
+      'POST /api/v1/clients/c1/assignments/as3/rating/skip': { status: 200, body: { assignmentId: 'as3', outcome: 'skipped', skipReason: 'clinician', blind: null, responseIds: [], alertIds: [], decidedAt: at } },
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Save my rating' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Answer every question, or skip the rating.');
+    fireEvent.click(screen.getByRole('button', { name: 'Skip this session' }));
+    await waitFor(() => expect(calls.some((c) => c.url.endsWith('/rating/skip'))).toBe(true));
+  });
+});
+
+describe('alerts', () => {
+  beforeEach(() => navigate('/alerts', { replace: true }));
+
+  it('acknowledges, then resolves with an action and a note, showing a refused note next to its field', async () => {
+    const alert = { id: 'al1', clientId: 'c1', clientName: 'Ada Lovelace', episodeId: null, responseId: null, kind: 'risk_item', urgent: true, status: 'open', evidence: {}, createdAt: at, acknowledgedAt: null, escalatedAt: null };
+    let resolves = 0;
+    const calls = fakeApi({
+      ...signedIn,
+      'GET /api/v1/alerts': { status: 200, body: { items: [alert], nextCursor: null } },
+      'POST /api/v1/clients/c1/alerts/al1/acknowledge': { status: 200, body: { ...alert, status: 'acknowledged', acknowledgedAt: at } },
+      'POST /api/v1/clients/c1/alerts/al1/resolve': () =>
+        ++resolves === 1
+          ? { status: 400, body: { error: { code: 'validation_failed', message: 'This field is required.', field: 'note' } } }
+          : { status: 200, body: { ...alert, status: 'resolved', acknowledgedAt: at, resolutionAction: 'safety_plan', resolutionNote: 'Plan agreed.' } },
+    });
+    render(<App />);
+    const card = (await screen.findByRole('heading', { level: 2, name: /Risk item endorsed/ })).closest('li')!;
+    fireEvent.click(within(card).getByRole('button', { name: 'Acknowledge' }));
+    await within(card).findByText(/Acknowledged · acknowledged/);
+    fireEvent.click(within(card).getByRole('button', { name: 'Resolve…' }));
+    fireEvent.change(within(card).getByLabelText('Action taken'), { target: { value: 'safety_plan' } });
+    fireEvent.click(within(card).getByRole('button', { name: 'Resolve the alert' }));
+    const note = within(card).getByLabelText('Note');
+    await waitFor(() => expect(note.getAttribute('aria-invalid')).toBe('true'));
+    fireEvent.change(note, { target: { value: 'Plan agreed.' } });
+    fireEvent.click(within(card).getByRole('button', { name: 'Resolve the alert' }));
+    await within(card).findByText('Resolved: Safety plan — Plan agreed.');
+    expect(calls.filter((c) => c.method === 'POST').at(-1)?.body).toEqual({ action: 'safety_plan', note: 'Plan agreed.' });
+  });
+});

@@ -44,6 +44,8 @@ import { registerReportRoutes } from './features/reports/reports.routes';
 import { registerWebRoutes } from './features/web/web.routes';
 import { registerApiTokenPrincipal, registerApiTokenRoutes } from './features/api-tokens/api-tokens.routes';
 import { FHIR_PREFIX, registerFhirRoutes, sendOutcome } from './features/fhir/fhir.routes';
+import { registerLifecycleRoutes } from './features/lifecycle/lifecycle.routes';
+import { registerExportRoutes } from './features/exports/exports.routes';
 import type { SmsTransport } from './notifications/sms';
 
 declare module 'fastify' {
@@ -228,6 +230,8 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerInstrumentRoutes(app, deps);
   registerApiTokenRoutes(app, deps);
   registerFhirRoutes(app, deps);
+  registerLifecycleRoutes(app, deps);
+  registerExportRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerWebRoutes(app, deps);
 

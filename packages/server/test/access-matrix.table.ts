@@ -1,9 +1,10 @@
 import { WORLD_PASSWORD, type World } from './access-matrix.world';
 import { deliveryClientRows } from './access-matrix.delivery-client';
 import { deliveryStaffRows } from './access-matrix.delivery-staff';
-import { fhirRows } from './access-matrix.fhir';
 import { readSideRows } from './access-matrix.read-side';
+import { fhirRows } from './access-matrix.fhir';
 import { allianceRows } from './access-matrix.alliance';
+import { lifecycleRows } from './access-matrix.lifecycle';
 import { reportRows } from './access-matrix.reports';
 
 /**
@@ -252,11 +253,13 @@ export const accessMatrix: Record<string, MatrixEntry> = {
   ...deliveryClientRows,
   // Delivery, the staff side: protocols and a client's assignments (its own file).
   ...deliveryStaffRows,
+  ...readSideRows,
   // Issue 7: API tokens (admins) and the FHIR API (tokens only) (its own file).
   ...fhirRows,
-  ...readSideRows,
   // Issue 5, the write side: session ratings, discussed, resolve (its own file).
   ...allianceRows,
   // Issue 7: outcome reports and a client's PDF (its own file).
   ...reportRows,
+  // Issue 7: erasure, retention and the research export (its own file).
+  ...lifecycleRows,
 };

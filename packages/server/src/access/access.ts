@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Db, Tx } from '../db/database';
 import { careTeamMembers, clients, type ApiTokenScope, type Role } from '../db/schema';
@@ -48,7 +48,7 @@ export async function canSeeClient(db: Db | Tx, principal: StaffPrincipal, clien
 /**
  * `visible`, `hidden` (a client of the caller's organisation they may not see: audited against that
  * client, so it shows in the client's access history) or `absent` (no such client in their
- * organisation, another organisation's included).
+ * organisation, another organisation's included; an erased client's tombstone is absent).
  */
 async function clientVisibility(db: Db | Tx, principal: StaffPrincipal, clientId: string): Promise<'visible' | 'hidden' | 'absent'> {
   if (!UUID.test(clientId)) return 'absent';
@@ -58,7 +58,7 @@ async function clientVisibility(db: Db | Tx, principal: StaffPrincipal, clientId
       onTeam: sql<boolean>`exists (select 1 from ${careTeamMembers} where ${careTeamMembers.clientId} = ${clients.id} and ${careTeamMembers.userId} = ${principal.userId})`,
     })
     .from(clients)
-    .where(and(eq(clients.id, clientId), eq(clients.orgId, principal.orgId)))
+    .where(and(eq(clients.id, clientId), eq(clients.orgId, principal.orgId), isNull(clients.erasedAt)))
     .limit(1);
   if (!row) return 'absent';
   return seesWholeOrganisation(principal.role) || row.onTeam ? 'visible' : 'hidden';

@@ -46,6 +46,8 @@ export type OrganisationSettings = {
   languages: string[];
   /** Hours an urgent alert may stay unacknowledged before it escalates to the supervisors (issue 5; default 4). */
   urgentEscalationHours: number;
+  /** Years after a client's last activity (all episodes closed) before the daily job erases them (issue 7 item 8; default 8). */
+  retentionYears: number;
 };
 
 export const organisations = pgTable('organisations', {

@@ -11,6 +11,7 @@ import { alertJobHandlers } from '../features/alerts/alerts.jobs';
 import { questionnaireJobHandlers } from '../features/questionnaire/questionnaire.jobs';
 import { allianceJobHandlers, RATINGS_SWEEP_JOB } from '../features/alliance/alliance.jobs';
 import { DIGEST_JOB, MISSED_QUESTIONNAIRES_JOB } from '../features/alerts/alerts.lifecycle';
+import { lifecycleJobHandlers, RETENTION_EVERY_MS, RETENTION_JOB } from '../features/lifecycle/lifecycle.jobs';
 
 export type JobDeps = { db: Db; clock: Clock; logger: Logger; mailer: Mailer; sms: SmsTransport | null; config: Config; secretKey: string };
 
@@ -21,6 +22,7 @@ export function jobHandlers(deps: JobDeps): Record<string, JobHandler> {
     ...alertJobHandlers(deps),
     ...questionnaireJobHandlers(deps),
     ...allianceJobHandlers(deps),
+    ...lifecycleJobHandlers(),
     'audit.seal': async (_job, { db, now }) => {
       await sealAuditEvents(db, now);
     },
@@ -41,6 +43,8 @@ export function createJobRunner(deps: JobDeps, options: { pollMs?: number } = {}
       { kind: RATINGS_SWEEP_JOB, everyMs: 15 * 60_000 },
       { kind: DIGEST_JOB, everyMs: 60 * 60_000 },
       { kind: MISSED_QUESTIONNAIRES_JOB, everyMs: 60 * 60_000 },
+      // Issue 7 item 8: erase clients past their organisation's retention period, daily.
+      { kind: RETENTION_JOB, everyMs: RETENTION_EVERY_MS },
     ],
     ...options,
   });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/database';
 import { careTeamMembers, clientConsents, clients, memberships, users } from '../../db/schema';
 import { auditEventCte, auditEventValues, type AuditEventInput } from '../../audit/audit.queries';
@@ -7,7 +7,7 @@ export type ClientRow = typeof clients.$inferSelect;
 export type ClientInsert = Omit<typeof clients.$inferInsert, 'id' | 'orgId' | 'createdAt' | 'updatedAt'>;
 
 export async function getClient(db: Queryable, orgId: string, clientId: string): Promise<ClientRow | null> {
-  const [row] = await db.select().from(clients).where(and(eq(clients.orgId, orgId), eq(clients.id, clientId))).limit(1);
+  const [row] = await db.select().from(clients).where(and(eq(clients.orgId, orgId), eq(clients.id, clientId), isNull(clients.erasedAt))).limit(1);
   return row ?? null;
 }
 
@@ -94,6 +94,8 @@ function prepareClientList(db: Queryable, shape: ListShape, name: string) {
     .where(
       and(
         eq(clients.orgId, p('orgId')),
+        // An erased client's tombstone is in no list.
+        isNull(clients.erasedAt),
         shape.status ? eq(clients.status, p('status')) : undefined,
         shape.careTeam
           ? sql`exists (select 1 from ${careTeamMembers} where ${careTeamMembers.clientId} = ${clients.id} and ${careTeamMembers.userId} = ${p('careTeamOf')})`

@@ -26,6 +26,13 @@ export const organisationSettingsSchema = z.strictObject({
   languages: z.array(z.enum(['en', 'fr'])).min(1),
   /** Hours an urgent alert may wait unacknowledged before it escalates to the supervisors (issue 5 item 3: default 4). */
   urgentEscalationHours: z.number().int().min(1).max(72),
+  /**
+   * Years after a client's last activity, with every episode closed, before the daily retention job
+   * erases the client (issue 7 item 8). Default 8: a common minimum for adult health records (e.g. the
+   * NHS Records Management Code of Practice keeps adult mental-health records 8 years after the end of
+   * care for most cases, longer in some); clinics set what their law requires.
+   */
+  retentionYears: z.number().int().min(1).max(100),
 }) satisfies z.ZodType<OrganisationSettings>;
 
 export const defaultOrganisationSettings: OrganisationSettings = {
@@ -40,6 +47,7 @@ export const defaultOrganisationSettings: OrganisationSettings = {
   onCallSupervisorUserId: null,
   languages: ['en', 'fr'],
   urgentEscalationHours: 4,
+  retentionYears: 8,
 };
 
 /** `PATCH /organisation`: the name and any top-level settings field (nested objects are replaced whole). */

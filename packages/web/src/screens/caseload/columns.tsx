@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Alert, Appointment, ClientSummary } from '../../api/types';
 import type { MessageKey, Translate } from '../../i18n/i18n';
+import { AllianceCell, LastScoreCell } from './cells';
 
 /** What the caseload knows about one client when it renders a row. */
 export type CaseloadRow = {
@@ -28,6 +29,8 @@ export type CaseloadColumn = {
  * acknowledge/resolve on the client page and the inbox.
  */
 export const caseloadColumns: CaseloadColumn[] = [
+  { id: 'score', header: 'caseload.col.score', cell: ({ client }) => <LastScoreCell clientId={client.id} /> },
+  { id: 'alliance', header: 'caseload.col.alliance', cell: ({ client }) => <AllianceCell clientId={client.id} /> },
   {
     id: 'alerts',
     header: 'caseload.col.alerts',

@@ -477,6 +477,13 @@ export const en = {
   'packs.wording': 'wording',
   'packs.languagesOnly': 'more languages',
   'packs.current': 'in use',
+  'panel.dropout': 'Dropout risk',
+  'dropout.empty': 'No open episode to assess.',
+  'dropout.level.low': 'Low',
+  'dropout.level.medium': 'Medium',
+  'dropout.level.high': 'High',
+  'dropout.points': '{score} points',
+  'dropout.none': 'No contributing factors.',
 } as const;
 
 export type MessageKey = keyof typeof en;

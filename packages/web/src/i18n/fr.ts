@@ -476,4 +476,11 @@ export const fr: Record<MessageKey, string> = {
   'packs.wording': 'texte',
   'packs.languagesOnly': 'autres langues',
   'packs.current': 'utilisée',
+  'panel.dropout': 'Risque d’abandon',
+  'dropout.empty': 'Aucun épisode en cours à évaluer.',
+  'dropout.level.low': 'Faible',
+  'dropout.level.medium': 'Moyen',
+  'dropout.level.high': 'Élevé',
+  'dropout.points': '{score} points au total',
+  'dropout.none': 'Aucun facteur en cause.',
 };

@@ -58,7 +58,7 @@ describe('alliance panel', () => {
   it('keeps the client’s rating of an unrated session hidden and asks the clinician to rate it first', async () => {
     clientPage(true);
     render(<App />);
-    const notice = await screen.findByText(/stays hidden until you give yours/);
+    const notice = await screen.findByText(/stays hidden until you give yours/, {}, { timeout: 5000 });
     expect(within(notice).getByRole('link', { name: 'Rate this session first' }).getAttribute('href')).toBe('/clients/c1/rate/as3');
     expect(screen.getByText(/1 client ratings stay hidden until you rate those sessions/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Show Alliance per session as a table' }));
@@ -71,7 +71,7 @@ describe('alliance panel', () => {
   it('shows both ratings and the gap item by item once the session is rated', async () => {
     clientPage(false);
     render(<App />);
-    const table = await screen.findByRole('table', { name: /Session 3: the client’s answers and yours/ });
+    const table = await screen.findByRole('table', { name: /Session 3: the client’s answers and yours/ }, { timeout: 5000 });
     expect(within(table).getByRole('row', { name: /Bond/ }).textContent).toBe('Bond82 %90 %+8');
     expect(screen.getByText(/At session 3 the client rated 82 % and you rated 90 % \(gap \+8 points/)).toBeTruthy();
   });
@@ -79,7 +79,7 @@ describe('alliance panel', () => {
   it('marks the chart canvas aria-hidden and switches to the table by its button', async () => {
     clientPage(false);
     render(<App />);
-    const button = await screen.findByRole('button', { name: 'Show Alliance per session as a table' });
+    const button = await screen.findByRole('button', { name: 'Show Alliance per session as a table' }, { timeout: 5000 });
     expect(document.querySelector('.chart-canvas, .chart-placeholder')?.getAttribute('aria-hidden')).toBe('true');
     fireEvent.click(button);
     expect(screen.getByRole('button', { name: 'Show Alliance per session as a chart' })).toBeTruthy();
@@ -98,7 +98,7 @@ describe('rate this session', () => {
       'GET /api/v1/clients/c1': { status: 200, body: clientBody },
     });
     render(<App />);
-    const groups = await screen.findAllByRole('group');
+    const groups = await screen.findAllByRole('group', {}, { timeout: 5000 });
     await waitFor(() => expect(groups[0]!.contains(document.activeElement)).toBe(true));
     for (const key of ['8', '7', '9', '6']) {
       fireEvent.keyDown(document.activeElement!, { key });
@@ -119,7 +119,7 @@ describe('rate this session', () => {
       'POST /api/v1/clients/c1/assignments/as3/rating/skip': { status: 200, body: { assignmentId: 'as3', outcome: 'skipped', skipReason: 'clinician', blind: null, responseIds: [], alertIds: [], decidedAt: at } },
     });
     render(<App />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Save my rating' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Save my rating' }, { timeout: 5000 }));
     expect((await screen.findByRole('alert')).textContent).toBe('Answer every question, or skip the rating.');
     fireEvent.click(screen.getByRole('button', { name: 'Skip this session' }));
     await waitFor(() => expect(calls.some((c) => c.url.endsWith('/rating/skip'))).toBe(true));
@@ -142,7 +142,7 @@ describe('alerts', () => {
           : { status: 200, body: { ...alert, status: 'resolved', acknowledgedAt: at, resolutionAction: 'safety_plan', resolutionNote: 'Plan agreed.' } },
     });
     render(<App />);
-    const card = (await screen.findByRole('heading', { level: 2, name: /Risk item endorsed/ })).closest('li')!;
+    const card = (await screen.findByRole('heading', { level: 2, name: /Risk item endorsed/ }, { timeout: 5000 })).closest('li')!;
     fireEvent.click(within(card).getByRole('button', { name: 'Acknowledge' }));
     await within(card).findByText(/Acknowledged · acknowledged/);
     fireEvent.click(within(card).getByRole('button', { name: 'Resolve…' }));

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { Client, Episode } from '../../api/types';
 import type { MessageKey } from '../../i18n/i18n';
 import { ActionsPanel } from './ActionsPanel';
+import { DropoutPanel } from './DropoutPanel';
 import { AlertsPanel } from './AlertsPanel';
 import { AlliancePanel } from './AlliancePanel';
 import { SymptomPanel } from './SymptomPanel';
@@ -26,4 +27,5 @@ export const clientPanels: ClientPanel[] = [
   { id: 'alerts', title: 'panel.alerts', render: (p) => <AlertsPanel {...p} /> },
   { id: 'symptoms', title: 'panel.symptoms', render: (p) => <SymptomPanel {...p} /> },
   { id: 'alliance', title: 'panel.alliance', render: (p) => <AlliancePanel {...p} /> },
+  { id: 'dropout', title: 'panel.dropout', render: (p) => <DropoutPanel {...p} /> },
 ];

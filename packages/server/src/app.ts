@@ -15,7 +15,7 @@ import type { Config } from './config';
 import type { Db } from './db/database';
 import type { Clock } from './lib/clock';
 import type { Mailer } from './mail/mailer';
-import { handleError, AppError, badRequest } from './errors';
+import { handleError, AppError, badRequest, notFound } from './errors';
 import { anonymous, type Principal } from './access/principal';
 import { authorizeRequest } from './access/access';
 import { findActiveSession, touchSession } from './auth/sessions.queries';
@@ -100,7 +100,10 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }),
+    // The FHIR base itself (`/fhir/R4`, or a path that normalises to it) is answered as FHIR too.
+    request.url.split('?')[0]!.replace(/\/$/, '') === FHIR_PREFIX
+      ? sendOutcome(notFound('resource'), request, reply)
+      : reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }),
   );
   // JSON only: a text/plain body on an API route is a 415, not a string that fails later.
   app.removeContentTypeParser('text/plain');

@@ -246,7 +246,9 @@ export function registerFhirRoutes(app: FastifyInstance, deps: AppDeps): void {
 }
 
 /** Any error on a FHIR route as an OperationOutcome; unknown errors are a generic 500 (logged without details). */
-function sendOutcome(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+export function sendOutcome(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  // Also called for errors raised before routing (app.ts `frameworkErrors`), where this plugin's hooks never ran.
+  reply.type(FHIR_JSON);
   if (error instanceof FhirError) {
     return reply.status(error.status).send(operationOutcome(error.problems.map((p) => ({ code: p.code ?? issueCodeFor(error.status), diagnostics: p.message, expression: p.expression }))));
   }
@@ -258,7 +260,11 @@ function sendOutcome(error: unknown, request: FastifyRequest, reply: FastifyRepl
   const fe = error as FastifyError;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const diagnostics =
-      fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'The body is not valid JSON.' : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Send the body as application/fhir+json.' : 'The request could not be understood.';
+      fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'The body is not valid JSON.' : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'Send the body as application/fhir+json.'
+          : fe.code === 'FST_ERR_BAD_URL'
+            ? 'The address is not valid (a malformed % escape?).'
+            : 'The request could not be understood.';
     return reply.status(fe.statusCode).send(operationOutcome([{ code: issueCodeFor(fe.statusCode), diagnostics }]));
   }
   request.log.error({ err: { type: (error as Error)?.name ?? typeof error, code: fe?.code } }, 'unhandled FHIR error');

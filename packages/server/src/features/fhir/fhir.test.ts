@@ -271,10 +271,17 @@ describe('FHIR R4 API', () => {
     expect(actions).toEqual(expect.arrayContaining(['fhir.QuestionnaireResponse.create', 'fhir.Patient.read', 'fhir.Patient.everything']));
   });
 
-  it('answers an unknown FHIR address with a 404 OperationOutcome', async () => {
+  it.each(['/Encounter/1', '', '/', '/Questionnaire/..'])('answers the unknown FHIR address %s with a 404 OperationOutcome', async (path) => {
     const { get } = await setUp();
-    const res = await get('/Encounter/1');
+    const res = await get(path);
     expect(res.statusCode).toBe(404);
     expect(validFhir(res).issue[0].code).toBe('not-found');
+  });
+
+  it('answers a malformed address under /fhir/ with a 400 OperationOutcome', async () => {
+    const { get } = await setUp();
+    const res = await get('/Patient/%E0%A4%A');
+    expect(res.statusCode).toBe(400);
+    expect(validFhir(res).issue[0]).toMatchObject({ code: 'invalid', diagnostics: 'The address is not valid (a malformed % escape?).' });
   });
 });

@@ -214,6 +214,29 @@ describe('the outcome report', () => {
     expect(someoneElse.json()).toEqual({ error: { code: 'own_caseload_only', message: 'A clinician may only see the outcome report of their own caseload.' } });
   });
 
+  it('leaves out, for a clinician, the client alliance ratings of sessions they have not rated yet (blind rating)', async () => {
+    const org = await ctx.buildOrganisation();
+    const admin = await ctx.buildStaff(org.id, 'admin');
+    const clinician = await ctx.buildStaff(org.id, 'clinician');
+    const client = await ctx.buildClient(org.id, {}, [clinician.userId]);
+    const now = ctx.clock.now();
+    const [ep] = await ctx.db.insert(episodes).values({ orgId: org.id, clientId: client.id, primaryClinicianId: clinician.userId, startedOn: '2025-12-01' }).returning();
+    for (const [i, total] of [20, 30].entries()) {
+      const at = new Date(now.getTime() - (2 - i) * 86_400_000);
+      const [visit] = await ctx.db.insert(appointments).values({ orgId: org.id, clientId: client.id, episodeId: ep!.id, clinicianId: clinician.userId, startsAt: at, kind: 'treatment', status: 'attended' }).returning();
+      await ctx.db.insert(responses).values({ orgId: org.id, clientId: client.id, episodeId: ep!.id, appointmentId: visit!.id, instrumentId: 'rapport_alliance', instrumentVersion: '1.0.0', respondent: 'client', status: 'completed', answers: {}, total: String(total), startedAt: at, submittedAt: at });
+      // The second session's rating is still owed.
+      if (i === 1) await ctx.buildAssignment(org.id, client.id, { appointmentId: visit!.id, instrumentIds: ['rapport_alliance_therapist'], respondent: 'clinician', respondentUserId: clinician.userId, channel: 'in_session', scheduledFor: at });
+    }
+    const period = 'from=2025-12-01&to=2026-12-31';
+    const mine = (await get(clinician.cookie, period)).json();
+    expect(mine.allianceByTherapist).toMatchObject([{ therapistId: clinician.userId, sessions: 1, meanClientAlliance: 20 }]);
+    const admins = (await get(admin.cookie, period)).json();
+    // The clinician has not consented and is alone: an admin sees no named row and no pool.
+    expect(admins.allianceByTherapist).toEqual([]);
+    expect(admins.alliancePool).toEqual({ pooledTherapists: 1, shown: false, reason: 'fewer than 5 therapists without consent: not shown' });
+  });
+
   it.each([
     ['a missing period', '', 'querystring.from'],
     ['a malformed date', 'from=2026-13-01&to=2026-03-31', 'querystring.from'],

@@ -20,6 +20,8 @@ export type ClientLinkPrincipal = {
   clientId: string;
   assignmentId: string;
   linkSessionId: string;
+  /** How the session was made (read with the session, so the routes need no second query). */
+  via: 'link' | 'kiosk' | 'in_session';
 };
 
 /** A registered, unlocked kiosk device of a clinic (waiting-room tablet). */

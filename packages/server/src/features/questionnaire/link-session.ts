@@ -39,22 +39,26 @@ export async function endLinkSession(db: Queryable, linkSessionId: string, now: 
   await db.update(linkSessions).set({ endedAt: now }).where(and(eq(linkSessions.id, linkSessionId), isNull(linkSessions.endedAt)));
 }
 
-/** The live session for a cookie token, with the assignment's client; null when ended, expired or unknown. */
-export async function findLinkSession(db: Queryable, token: string, now: Date) {
+/**
+ * The live session for a cookie token, with the assignment's client (null when ended, expired or
+ * unknown), touched so it lives another 2 idle hours: lookup and touch in one statement (one round
+ * trip on every link request).
+ */
+async function useLinkSession(db: Queryable, token: string, now: Date) {
   const [row] = await db
-    .select({ id: linkSessions.id, orgId: linkSessions.orgId, assignmentId: linkSessions.assignmentId, via: linkSessions.via, clientId: assignments.clientId })
-    .from(linkSessions)
-    .innerJoin(assignments, eq(assignments.id, linkSessions.assignmentId))
-    .where(and(eq(linkSessions.tokenHash, hashToken(token)), isNull(linkSessions.endedAt), gt(linkSessions.expiresAt, now)))
-    .limit(1);
-  return row ?? null;
-}
-
-async function touchLinkSession(db: Queryable, id: string, now: Date): Promise<void> {
-  await db
     .update(linkSessions)
     .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + LINK_SESSION_IDLE_MS) })
-    .where(eq(linkSessions.id, id));
+    .from(assignments)
+    .where(
+      and(
+        eq(assignments.id, linkSessions.assignmentId),
+        eq(linkSessions.tokenHash, hashToken(token)),
+        isNull(linkSessions.endedAt),
+        gt(linkSessions.expiresAt, now),
+      ),
+    )
+    .returning({ id: linkSessions.id, orgId: linkSessions.orgId, assignmentId: linkSessions.assignmentId, via: linkSessions.via, clientId: assignments.clientId });
+  return row ?? null;
 }
 
 /** The registered device for a kiosk cookie token, if it is neither revoked nor locked. */
@@ -101,10 +105,9 @@ export function registerDeliveryPrincipals(app: App, deps: Pick<AppDeps, 'db' | 
       const token = request.cookies[LINK_COOKIE];
       if (!token) return;
       const now = clock.now();
-      const session = await findLinkSession(db, token, now);
+      const session = await useLinkSession(db, token, now);
       if (!session) return;
-      await touchLinkSession(db, session.id, now);
-      request.principal = { kind: 'client_link', orgId: session.orgId, clientId: session.clientId, assignmentId: session.assignmentId, linkSessionId: session.id };
+      request.principal = { kind: 'client_link', orgId: session.orgId, clientId: session.clientId, assignmentId: session.assignmentId, linkSessionId: session.id, via: session.via };
     } else if (kind === 'kiosk') {
       const token = request.cookies[KIOSK_COOKIE];
       if (!token) return;
@@ -113,10 +116,4 @@ export function registerDeliveryPrincipals(app: App, deps: Pick<AppDeps, 'db' | 
       request.principal = { kind: 'kiosk', orgId: device.orgId, deviceId: device.id };
     }
   });
-}
-
-/** How a live link session was made (a link, a kiosk code or the in-session hand-off). */
-export async function linkSessionVia(db: Queryable, linkSessionId: string): Promise<LinkVia> {
-  const [row] = await db.select({ via: linkSessions.via }).from(linkSessions).where(eq(linkSessions.id, linkSessionId)).limit(1);
-  return row?.via ?? 'link';
 }

@@ -4,7 +4,7 @@ import type { App, AppDeps } from '../../app';
 import { badRequest, conflict, gone, unauthorized } from '../../errors';
 import type { ClientLinkPrincipal } from '../../access/principal';
 import { withClientAudit } from './client-audit';
-import { endLinkSession, linkSessionVia, registerDeliveryPrincipals, setLinkCookie, startLinkSession } from './link-session';
+import { endLinkSession, registerDeliveryPrincipals, setLinkCookie, startLinkSession } from './link-session';
 import { registerPageScope, sendPage, wantsJson } from './page-scope';
 import { appCss, appJs, themeCss } from './questionnaire.assets';
 import { donePage, formPage, invalidLinkPage, openPage } from './questionnaire.pages';
@@ -107,7 +107,7 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
         const assignment = await getAssignment(tx, p.orgId, p.assignmentId);
         const page = await getPageContext(tx, p.orgId, p.clientId);
         if (!assignment || !page) return null;
-        const via = await linkSessionVia(tx, p.linkSessionId);
+        const { via } = p;
         const branding = { orgName: page.orgName, colour: page.settings.colour };
         const lang = pickLanguage(page.language);
         if (assignment.status === 'completed') {
@@ -161,8 +161,8 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
       const json = wantsJson(request);
       const { submissionId, answers } = parseSubmission(request.body, (request.headers['content-type'] ?? '').startsWith('application/json'));
       const now = clock.now();
-      const via = await linkSessionVia(db, p.linkSessionId);
-      const result = await withClientAudit(
+      const { via } = p;
+      const result = await withClientAudit<SubmissionResult & { replayed?: true }>(
         request,
         db,
         clock,
@@ -170,7 +170,7 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
         // connection) only reads the stored result: it is audited as such, so each submission has
         // exactly one `questionnaire.submit` event.
         (result) => ({ action: result.replayed ? 'questionnaire.submit_replay' : 'questionnaire.submit', clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId }),
-        async (tx): Promise<SubmissionResult & { replayed?: true }> => {
+        async (tx) => {
           const assignment = await getAssignment(tx, p.orgId, p.assignmentId, true);
           if (!assignment) throw gone('This questionnaire is no longer available.', 'questionnaire_closed');
           const earlier = await findSubmission(tx, assignment.id, submissionId);

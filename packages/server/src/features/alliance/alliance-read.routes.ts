@@ -54,7 +54,7 @@ export function registerAllianceReadRoutes(app: App, deps: AppDeps): void {
             episodeId: episode.id,
             startedOn: episode.startedOn,
             endedOn: episode.endedOn,
-            measures: allianceSeries(episode, { isHidden, organisationScores }) as never,
+            measures: allianceSeries(episode, { isHidden, organisationScores }),
           })),
           rulesVersion: RULES_VERSION,
         };
@@ -76,7 +76,7 @@ export function registerAllianceReadRoutes(app: App, deps: AppDeps): void {
         const episode = pickEpisode(await loadEpisodes(tx, { orgId: p.orgId, clientId }), episodeId);
         if (!episode) throw notFound('episode');
         const organisation = await organisationTrajectories(tx, p.orgId, instrumentId);
-        return { clientId, episodeId: episode.id, ...(trajectoryOf(episode, instrumentId, organisation) as never as object), rulesVersion: RULES_VERSION } as never;
+        return { clientId, episodeId: episode.id, ...trajectoryOf(episode, instrumentId, organisation), rulesVersion: RULES_VERSION };
       });
     },
   );

@@ -208,11 +208,11 @@ async function main() {
       policy: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
     });
 
-    // The same query the app runs for an admin's first page (active clients, name order, one extra row to know if there is a next page).
+    // The same query the app runs for an admin's first page (active, not erased, name order, one extra row to know if there is a next page).
     bare.get('/bare/clients', async () => {
       const { rows } = await barePool.query(
         `select id, given_name as "givenName", family_name as "familyName", preferred_name as "preferredName", status
-           from clients where org_id = $1 and status = 'active'
+           from clients where org_id = $1 and erased_at is null and status = 'active'
            order by family_name, given_name, id limit $2`,
         [orgId, PAGE + 1],
       );

@@ -130,7 +130,7 @@ export const endpoints = {
   instruments: () => api.get<{ items: InstrumentSummary[] }>('/api/v1/instruments'),
   instrument: (instrumentId: string) => api.get<InstrumentDetail>(`/api/v1/instruments/${enc(instrumentId)}`),
   assignments: (id: string) => api.get<{ items: Assignment[] }>(`${client(id)}/assignments`),
-  assign: (id: string, body: { instrumentIds: string[]; episodeId?: string; appointmentId?: string }) => api.post<Assignment>(`${client(id)}/assignments`, body),
+  assign: (id: string, body: { instrumentIds: string[]; episodeId?: string; appointmentId?: string }) => api.post<{ assignment: Assignment; sendAt: string | null }>(`${client(id)}/assignments`, body),
   startInSession: (id: string, assignmentId: string) => api.post<{ url: string }>(`${client(id)}/assignments/${enc(assignmentId)}/in-session`),
 
   // Protocols and content (administration)

@@ -1,9 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setFetcher } from '../api/client';
 import { App } from '../app/App';
 import { navigate } from '../app/router';
 import { fakeApi } from '../test/fake-api';
+import { browserNavigation } from './client/ActionsPanel';
 
 const me = {
   user: { id: '00000000-0000-4000-8000-000000000001', email: 'morgan@clinic.test', displayName: 'Morgan Clinician', mfaEnabled: false, locale: 'en' },
@@ -51,6 +52,9 @@ function clientPage(hidden: boolean, extra: Record<string, unknown> = {}) {
   });
 }
 
+// The client page makes a dozen requests; on a loaded machine the first render can pass 5 s.
+vi.setConfig({ testTimeout: 30_000 });
+
 beforeEach(() => navigate('/clients/c1', { replace: true }));
 afterEach(() => setFetcher((...args) => fetch(...args)));
 
@@ -58,7 +62,7 @@ describe('alliance panel', () => {
   it('keeps the client’s rating of an unrated session hidden and asks the clinician to rate it first', async () => {
     clientPage(true);
     render(<App />);
-    const notice = await screen.findByText(/stays hidden until you give yours/, {}, { timeout: 5000 });
+    const notice = await screen.findByText(/stays hidden until you give yours/, {}, { timeout: 10_000 });
     expect(within(notice).getByRole('link', { name: 'Rate this session first' }).getAttribute('href')).toBe('/clients/c1/rate/as3');
     expect(screen.getByText(/1 client ratings stay hidden until you rate those sessions/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Show Alliance per session as a table' }));
@@ -71,7 +75,7 @@ describe('alliance panel', () => {
   it('shows both ratings and the gap item by item once the session is rated', async () => {
     clientPage(false);
     render(<App />);
-    const table = await screen.findByRole('table', { name: /Session 3: the client’s answers and yours/ }, { timeout: 5000 });
+    const table = await screen.findByRole('table', { name: /Session 3: the client’s answers and yours/ }, { timeout: 10_000 });
     expect(within(table).getByRole('row', { name: /Bond/ }).textContent).toBe('Bond82 %90 %+8');
     expect(screen.getByText(/At session 3 the client rated 82 % and you rated 90 % \(gap \+8 points/)).toBeTruthy();
   });
@@ -79,7 +83,7 @@ describe('alliance panel', () => {
   it('marks the chart canvas aria-hidden and switches to the table by its button', async () => {
     clientPage(false);
     render(<App />);
-    const button = await screen.findByRole('button', { name: 'Show Alliance per session as a table' }, { timeout: 5000 });
+    const button = await screen.findByRole('button', { name: 'Show Alliance per session as a table' }, { timeout: 10_000 });
     expect(document.querySelector('.chart-canvas, .chart-placeholder')?.getAttribute('aria-hidden')).toBe('true');
     fireEvent.click(button);
     expect(screen.getByRole('button', { name: 'Show Alliance per session as a chart' })).toBeTruthy();
@@ -98,7 +102,7 @@ describe('rate this session', () => {
       'GET /api/v1/clients/c1': { status: 200, body: clientBody },
     });
     render(<App />);
-    const groups = await screen.findAllByRole('group', {}, { timeout: 5000 });
+    const groups = await screen.findAllByRole('group', {}, { timeout: 10_000 });
     await waitFor(() => expect(groups[0]!.contains(document.activeElement)).toBe(true));
     for (const key of ['8', '7', '9', '6']) {
       fireEvent.keyDown(document.activeElement!, { key });
@@ -119,7 +123,7 @@ describe('rate this session', () => {
       'POST /api/v1/clients/c1/assignments/as3/rating/skip': { status: 200, body: { assignmentId: 'as3', outcome: 'skipped', skipReason: 'clinician', blind: null, responseIds: [], alertIds: [], decidedAt: at } },
     });
     render(<App />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Save my rating' }, { timeout: 5000 }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Save my rating' }, { timeout: 10_000 }));
     expect((await screen.findByRole('alert')).textContent).toBe('Answer every question, or skip the rating.');
     fireEvent.click(screen.getByRole('button', { name: 'Skip this session' }));
     await waitFor(() => expect(calls.some((c) => c.url.endsWith('/rating/skip'))).toBe(true));
@@ -142,7 +146,7 @@ describe('alerts', () => {
           : { status: 200, body: { ...alert, status: 'resolved', acknowledgedAt: at, resolutionAction: 'safety_plan', resolutionNote: 'Plan agreed.' } },
     });
     render(<App />);
-    const card = (await screen.findByRole('heading', { level: 2, name: /Risk item endorsed/ }, { timeout: 5000 })).closest('li')!;
+    const card = (await screen.findByRole('heading', { level: 2, name: /Risk item endorsed/ }, { timeout: 10_000 })).closest('li')!;
     fireEvent.click(within(card).getByRole('button', { name: 'Acknowledge' }));
     await within(card).findByText(/Acknowledged · acknowledged/);
     fireEvent.click(within(card).getByRole('button', { name: 'Resolve…' }));
@@ -154,5 +158,27 @@ describe('alerts', () => {
     fireEvent.click(within(card).getByRole('button', { name: 'Resolve the alert' }));
     await within(card).findByText('Resolved: Safety plan — Plan agreed.');
     expect(calls.filter((c) => c.method === 'POST').at(-1)?.body).toEqual({ action: 'safety_plan', note: 'Plan agreed.' });
+  });
+});
+
+describe('client actions', () => {
+  it('hands the device to the client: creates the questionnaire, starts the in-session link, then opens /q?mode=handoff in this tab', async () => {
+    const opened: string[] = [];
+    browserNavigation.assign = (url) => void opened.push(url);
+    const assignment = { id: 'as9', clientId: 'c1', episodeId: null, appointmentId: null, instrumentIds: ['phq9'], respondent: 'client', channel: 'link', status: 'scheduled', scheduledFor: at, sentAt: null, completedAt: null };
+    const calls = clientPage(false, {
+      'GET /api/v1/instruments': { status: 200, body: { items: [{ id: 'phq9', shortName: 'PHQ-9', name: 'Patient Health Questionnaire-9', respondent: 'client', itemCount: 10, direction: 'higher-is-worse', range: { min: 0, max: 27 }, licenceStatus: 'public-domain', validated: true, source: 'built-in', wordingAvailable: true }] } },
+      'POST /api/v1/clients/c1/assignments': { status: 201, body: { assignment, sendAt: null } },
+      'POST /api/v1/clients/c1/assignments/as9/in-session': { status: 201, body: { url: '/q?mode=handoff' } },
+    });
+    render(<App />);
+    const button = await screen.findByRole('button', { name: 'Hand the device to the client' }, { timeout: 10_000 });
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    await waitFor(() => expect(opened).toEqual(['/q?mode=handoff']));
+    expect(calls.filter((c) => c.method === 'POST').map((c) => [c.url, c.body])).toEqual([
+      ['/api/v1/clients/c1/assignments', { instrumentIds: ['phq9'] }],
+      ['/api/v1/clients/c1/assignments/as9/in-session', {}],
+    ]);
   });
 });

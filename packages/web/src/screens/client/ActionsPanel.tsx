@@ -7,6 +7,9 @@ import { useFormat, useT } from '../../i18n/i18n';
 import { FormMessage, SelectField, useAsync, useSubmit } from '../../ui/ui';
 import type { ClientPanelProps } from './panels';
 
+/** Full-page navigation to the questionnaire (swapped in tests: jsdom cannot navigate). */
+export const browserNavigation = { assign: (url: string) => window.location.assign(url) };
+
 /**
  * Actions on the client page: rate the session (one link per rating owed), send a questionnaire
  * now, or hand the device to the client (in-session: the API starts a link session for this
@@ -20,18 +23,17 @@ export function ActionsPanel({ client, openEpisode }: ClientPanelProps) {
   const instruments = useAsync(() => endpoints.instruments().then((r) => r.items.filter((i) => i.respondent === 'client' && i.wordingAvailable)), []);
   const [instrumentId, setInstrumentId] = useState('');
   const [sent, setSent] = useState<string | undefined>();
+  const chosen = instrumentId || instruments.data?.[0]?.id || '';
   const send = useSubmit(async (mode: 'send' | 'handoff') => {
     setSent(undefined);
-    const assignment = await endpoints.assign(client.id, { instrumentIds: [instrumentId], ...(openEpisode ? { episodeId: openEpisode.id } : {}) });
+    const { assignment } = await endpoints.assign(client.id, { instrumentIds: [chosen], ...(openEpisode ? { episodeId: openEpisode.id } : {}) });
     if (mode === 'handoff') {
       const { url } = await endpoints.startInSession(client.id, assignment.id);
-      window.location.assign(url);
+      browserNavigation.assign(url);
       return;
     }
     setSent(t('actions.sent'));
   });
-  const chosen = instrumentId || instruments.data?.[0]?.id || '';
-  if (!instrumentId && chosen) setInstrumentId(chosen);
   return (
     <>
       {(pending.data ?? []).length > 0 && (

@@ -231,6 +231,17 @@ describe('the responses export', () => {
     expect(rows.find((r) => r.client_pseudonym !== ada.pseudonym)!.client_pseudonym).toBe(deidentifierFor(ctx.secretKey, s.second.id).pseudonym);
   });
 
+  it('pages past responses that share a timestamp to the microsecond, each exactly once', async () => {
+    const s = await seed();
+    await ctx.db.execute(sql`insert into responses (org_id, client_id, instrument_id, instrument_version, respondent, status, answers, started_at, submitted_at)
+      select ${s.org.id}, ${s.second.id}, 'phq9', '1.0.0', 'client', 'completed', '{}'::jsonb, now(), timestamptz '2026-02-20 10:00:00.123456+00' from generate_series(1, 5)`);
+    let text = '';
+    for await (const chunk of responsesCsv(ctx.db, { orgId: s.org.id }, { deidentified: false, secretKey: ctx.secretKey, batchSize: 2 })) text += chunk;
+    const ids = records(text).map((r) => r.response_id);
+    expect(ids).toHaveLength(8);
+    expect(new Set(ids).size).toBe(8);
+  });
+
   it('reads in batches as it streams: a row added after the first batch was sent still arrives', async () => {
     const s = await seed();
     const lines = responsesCsv(ctx.db, { orgId: s.org.id }, { deidentified: false, secretKey: ctx.secretKey, batchSize: 2 });

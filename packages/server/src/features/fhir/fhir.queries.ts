@@ -11,10 +11,14 @@ export type ResponseRow = typeof responses.$inferSelect;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The organisation's client with this id; null for another organisation's (or no) client. */
+/** The organisation's client with this id; null for another organisation's (or no) client, and for an erased client's tombstone. */
 export async function findClient(db: Queryable, orgId: string, clientId: string): Promise<ClientRow | null> {
   if (!UUID.test(clientId)) return null;
-  const [row] = await db.select().from(clients).where(and(eq(clients.orgId, orgId), eq(clients.id, clientId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(clients)
+    .where(and(eq(clients.orgId, orgId), eq(clients.id, clientId), isNull(clients.erasedAt)))
+    .limit(1);
   return row ?? null;
 }
 

@@ -4,6 +4,7 @@ import { fhirSchemaErrors } from '@rapport/fhir/testing';
 import { createTestContext, type TestContext } from '../../../test/context';
 import { alerts, auditEvents, jobs, responses } from '../../db/schema';
 import { createApiToken } from '../api-tokens/api-tokens.queries';
+import { eraseClient } from '../lifecycle/erasure';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -269,6 +270,15 @@ describe('FHIR R4 API', () => {
     expect(everything.entry[3].resource.valueQuantity.value).toBe(8);
     const actions = (await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.clientId, client.id)))).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['fhir.QuestionnaireResponse.create', 'fhir.Patient.read', 'fhir.Patient.everything']));
+  });
+
+  it("no longer shows an erased client: Patient, searches and the export are 404", async () => {
+    const { admin, client, org, post, get } = await setUp();
+    const created = (await post('/QuestionnaireResponse', foreignPhq9(client.id, [0, 0, 0, 0, 0, 0, 0, 0, 0]))).json();
+    expect(await eraseClient(ctx.db, { orgId: org.id, clientId: client.id, requestedBy: admin.userId, reason: 'client_request', now: ctx.clock.now() })).toBe(true);
+    for (const url of [`/Patient/${client.id}`, `/Patient/${client.id}/$everything`, `/QuestionnaireResponse?patient=${client.id}`, `/QuestionnaireResponse/${created.id}`, `/Observation/${created.id}-total`]) {
+      expect((await get(url)).statusCode, url).toBe(404);
+    }
   });
 
   it.each(['/Encounter/1', '', '/', '/Questionnaire/..'])('answers the unknown FHIR address %s with a 404 OperationOutcome', async (path) => {

@@ -230,5 +230,6 @@ describe('toPatient and bundle', () => {
   it('notices an invalid resource (the validator is not a no-op)', () => {
     expect(fhirSchemaErrors({ resourceType: 'Patient', id: 'x', gender: 'robot' })).not.toEqual([]);
     expect(fhirSchemaErrors({ resourceType: 'Observation', id: 'x', status: 'final' })).not.toEqual([]);
-  });
+    // Explaining a failure compiles the schema again, narrowed to the type: seconds on a busy machine.
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
+import { and, eq, isNull } from 'drizzle-orm';
 import { RULES_VERSION } from '@rapport/analysis';
 import type { Queryable } from '../db/database';
-import { alerts, episodeOutcomes, type AlertKind } from '../db/schema';
+import { alerts, episodeOutcomes, episodes, type AlertKind } from '../db/schema';
 import { loadEpisodes, type EpisodeData, type ScoredResponse } from '../features/alliance/episode-data';
 import { allianceSeries, clientAllianceIds, dropoutRiskOf, trajectoryOf } from '../features/alliance/alliance.analysis';
 import { organisationScoresFor, organisationTrajectories } from '../features/alliance/alliance-read.queries';
@@ -18,7 +19,8 @@ type AlertInsert = typeof alerts.$inferInsert;
  */
 export async function raiseDemoAlerts(tx: Queryable, options: { orgId: string; now: Date }): Promise<{ alerts: number }> {
   const { orgId, now } = options;
-  const open = (await loadEpisodes(tx, { orgId })).filter((e) => !e.endedOn);
+  const openIds = (await tx.select({ id: episodes.id }).from(episodes).where(and(eq(episodes.orgId, orgId), isNull(episodes.endedOn)))).map((e) => e.id);
+  const open = await loadEpisodes(tx, { orgId, episodeIds: openIds });
   const organisationScores = await organisationScoresFor(tx, orgId, clientAllianceIds(open), 20);
   const trajectories = new Map([
     ['phq9', await organisationTrajectories(tx, orgId, 'phq9')],

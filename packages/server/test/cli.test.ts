@@ -161,7 +161,7 @@ describe('rapport CLI', { timeout: 240_000 }, () => {
     const server = start(['start'], { PORT: String(port), HOST: '127.0.0.1' });
     const url = `http://127.0.0.1:${port}`;
     await expect
-      .poll(() => server.out.stdout, { timeout: 30_000, interval: 200 })
+      .poll(() => server.out.stdout, { timeout: 120_000, interval: 200 })
       .toContain(`Rapport is running at ${url}`);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);

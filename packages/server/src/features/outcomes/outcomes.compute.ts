@@ -1,25 +1,9 @@
 import { RULES_VERSION } from '@rapport/analysis';
 import { classifyTalkingTherapiesOutcome, clinicalSignificance, pairedAnxietyMeasure, InstrumentError, SCORER_VERSION } from '@rapport/instruments';
-import type { PresentingProblem as EpisodeProblem } from '../episodes/episodes.schema';
+import { talkingTherapiesProblem } from '../episodes/presenting-problem';
 import type { EpisodeData } from '../alliance/episode-data';
 import { symptomSeries } from '../alliance/alliance.analysis';
 
-type TalkingTherapiesProblem = Parameters<typeof pairedAnxietyMeasure>[0];
-
-/** The episodes feature's presenting-problem codes → the NHS Talking Therapies table's (facts.md B2 [V src:pmc5942544-t2]). */
-const PROBLEM: Readonly<Record<EpisodeProblem, TalkingTherapiesProblem>> = {
-  depression: 'depression',
-  gad: 'generalised-anxiety',
-  mixed: 'mixed-anxiety-depression',
-  none: 'no-problem-descriptor',
-  social_anxiety: 'social-anxiety',
-  ptsd: 'ptsd',
-  agoraphobia: 'agoraphobia',
-  ocd: 'ocd',
-  panic: 'panic',
-  health_anxiety: 'health-anxiety',
-  other: 'no-problem-descriptor',
-};
 
 export type EpisodeOutcome = {
   provisional: boolean;
@@ -44,7 +28,7 @@ export type EpisodeOutcome = {
 export function episodeOutcomeOf(data: EpisodeData): EpisodeOutcome {
   const attendedTreatmentSessions = data.appointments.filter((a) => a.status === 'attended' && a.kind === 'treatment').length;
   const episodeClosed = data.endedOn !== null;
-  const problem = PROBLEM[(data.presentingProblem ?? 'none') as EpisodeProblem] ?? 'no-problem-descriptor';
+  const problem = talkingTherapiesProblem(data.presentingProblem);
   const pairing = pairedAnxietyMeasure(problem);
   const phq9 = symptomSeries(data, 'phq9');
   const anxiety = symptomSeries(data, pairing.instrumentId);

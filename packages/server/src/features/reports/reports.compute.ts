@@ -1,22 +1,7 @@
 import { classifyTalkingTherapiesOutcome, getInstrument, hasInstrument, InstrumentError, pairedAnxietyMeasure } from '@rapport/instruments';
-import type { PresentingProblem as EpisodeProblem } from '../episodes/episodes.schema';
+import { presentingProblems } from '../episodes/episodes.schema';
+import { talkingTherapiesProblem } from '../episodes/presenting-problem';
 
-type TalkingTherapiesProblem = Parameters<typeof pairedAnxietyMeasure>[0];
-
-/** The episodes feature's presenting-problem codes → the NHS Talking Therapies table's (facts.md B2 [V src:pmc5942544-t2]). */
-const PROBLEM: Readonly<Record<EpisodeProblem, TalkingTherapiesProblem>> = {
-  depression: 'depression',
-  gad: 'generalised-anxiety',
-  mixed: 'mixed-anxiety-depression',
-  none: 'no-problem-descriptor',
-  social_anxiety: 'social-anxiety',
-  ptsd: 'ptsd',
-  agoraphobia: 'agoraphobia',
-  ocd: 'ocd',
-  panic: 'panic',
-  health_anxiety: 'health-anxiety',
-  other: 'no-problem-descriptor',
-};
 
 /**
  * The anxiety measure paired with PHQ-9 for each presenting-problem code, as the instruments
@@ -24,7 +9,7 @@ const PROBLEM: Readonly<Record<EpisodeProblem, TalkingTherapiesProblem>> = {
  * report's SQL turns it into a CASE so the first/last aggregation reads only the paired measure.
  */
 export const ANXIETY_MEASURE_BY_PROBLEM: Readonly<Record<string, string>> = Object.fromEntries(
-  (Object.keys(PROBLEM) as EpisodeProblem[]).map((code) => [code, pairedAnxietyMeasure(PROBLEM[code]).instrumentId]),
+  presentingProblems.map((code) => [code, pairedAnxietyMeasure(talkingTherapiesProblem(code)).instrumentId]),
 );
 export const DEFAULT_ANXIETY_MEASURE = pairedAnxietyMeasure('no-problem-descriptor').instrumentId;
 

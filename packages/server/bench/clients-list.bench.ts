@@ -30,6 +30,7 @@ import { SESSION_COOKIE } from '../src/auth/session-cookie';
 import { createLogger } from '../src/lib/logger';
 import { systemClock } from '../src/lib/clock';
 import { createMailer } from '../src/mail/mailer';
+import { adminQuery, baseUrl, withDatabase } from './bench-database';
 
 const CLIENTS = 10_000;
 const CLINICIANS = 25;
@@ -43,24 +44,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Both sides get the same connection pool size (the app's default). */
 const POOL_SIZE = 10;
 
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const databaseName = `rapport_bench_${randomBytes(4).toString('hex')}`;
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 const givenNames = ['Ada', 'Ben', 'Chloé', 'Dev', 'Eira', 'Farah', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kofi', 'Lena', 'Mo', 'Nia', 'Omar', 'Pia'];
 const familyNames = ['Abbott', 'Baker', 'Chen', 'Dubois', 'Evans', 'Fischer', 'Garcia', 'Hughes', 'Ito', 'Jones', 'Khan', 'Lewis', 'Martin', 'Nowak', 'Okafor', 'Patel', 'Quinn', 'Rossi', 'Smith', 'Taylor'];

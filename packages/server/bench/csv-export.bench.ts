@@ -29,6 +29,7 @@ import { SESSION_COOKIE } from '../src/auth/session-cookie';
 import { createLogger } from '../src/lib/logger';
 import { systemClock } from '../src/lib/clock';
 import { createMailer } from '../src/mail/mailer';
+import { adminQuery, baseUrl, withDatabase } from './bench-database';
 
 const SIZES = [100_000, 1_000_000];
 const CLIENTS = 10_000;
@@ -36,23 +37,6 @@ const CLINICIANS = 100;
 const MAX_GROWTH = 0.2;
 const SAMPLE_MS = 10;
 
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Organisation, admin, clinicians, clients with one episode each. */
 async function seed(url: string) {

@@ -17,6 +17,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/db/database';
 import { createOrganisation } from '../src/features/organisations/organisations.queries';
 import { buildOutcomeReport } from '../src/features/reports/reports.report';
+import { adminQuery, baseUrl, withDatabase } from './bench-database';
 
 const CLIENTS = 100_000;
 const THERAPISTS = 500;
@@ -25,24 +26,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUIRED_RATIO = 3;
 const PERIOD = { from: '2026-01-01', to: '2026-12-31' };
 
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const databaseName = `rapport_bench_${randomBytes(4).toString('hex')}`;
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** 500 therapists (one in ten consents), 100,000 clients with one episode each (85 % ended in 2026), 3 attended treatment sessions (2 for one in ten: still a finished course; 1 for one in twenty), 5 PHQ-9 and 5 GAD-7 each. */
 async function seed(pool: pg.Pool, orgId: string): Promise<void> {

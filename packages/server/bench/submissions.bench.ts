@@ -35,6 +35,7 @@ import { hashToken, randomToken } from '../src/lib/crypto';
 import { createLogger } from '../src/lib/logger';
 import { systemClock } from '../src/lib/clock';
 import { createMailer } from '../src/mail/mailer';
+import { adminQuery, baseUrl, withDatabase } from './bench-database';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** Submissions per measured run (each needs its own assignment and session). */
@@ -47,24 +48,7 @@ const MAX_P95_MS = 50;
 /** Both sides get the same connection pool size (the app's default). */
 const POOL_SIZE = 10;
 
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const databaseName = `rapport_bench_sub_${randomBytes(4).toString('hex')}`;
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Client n's PHQ-9: varied answers, item 9 endorsed for one in ten (so risk alerts are part of the load). */
 function answersOf(n: number): Record<string, number> {

@@ -4,6 +4,7 @@ import { createTestContext, type TestContext } from '../../test/context';
 import { jobs } from '../db/schema';
 import { createLogger } from '../lib/logger';
 import { JobRunner, enqueueJob, retryDelayMs, type JobHandler } from './job-runner';
+import { and, inArray } from 'drizzle-orm';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -21,6 +22,32 @@ async function jobByKey(key: string) {
 }
 
 describe('job runner', () => {
+  it('deletes finished runs of recurring jobs after a day, keeping recent runs and one-off jobs', async () => {
+    const r = new JobRunner({
+      db: ctx.db,
+      clock: ctx.clock,
+      logger,
+      handlers: { 'test.tick': async () => undefined, 'test.oneoff': async () => undefined },
+      recurring: [{ kind: 'test.tick', everyMs: 60_000 }],
+    });
+    await enqueueJob(ctx.db, { kind: 'test.oneoff', key: 'oneoff:prune', runAt: ctx.clock.now() });
+    await r.drain();
+    const kinds = () =>
+      ctx.db
+        .select({ kind: jobs.kind, key: jobs.key })
+        .from(jobs)
+        .where(and(inArray(jobs.kind, ['test.tick', 'test.oneoff'])));
+    const before = await kinds();
+    expect(before.filter((j) => j.kind === 'test.tick')).toHaveLength(1);
+    ctx.clock.advanceMinutes(2 * 24 * 60);
+    await r.drain();
+    const after = await kinds();
+    // The old tick is gone, today's tick is there, the one-off job keeps its row (and its unique key).
+    expect(after.filter((j) => j.kind === 'test.tick').map((j) => j.key)).not.toContain(before.find((j) => j.kind === 'test.tick')!.key);
+    expect(after.filter((j) => j.kind === 'test.tick')).toHaveLength(1);
+    expect(after.filter((j) => j.kind === 'test.oneoff')).toHaveLength(1);
+  });
+
   it('runs a due job once and marks it done', async () => {
     const ran: number[] = [];
     const r = runner({ 'test.once': async (job) => void ran.push(job.id) });

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
@@ -43,6 +43,25 @@ export function retryDelayMs(attempts: number): number {
 
 export type RecurringJob = { kind: string; everyMs: number };
 
+/** The built-in recurring job that deletes old finished runs of recurring jobs (one row per run otherwise piles up). */
+export const PRUNE_JOB = 'jobs.prune';
+/** Finished runs of recurring jobs are kept this long (for looking into what ran), then deleted. */
+export const FINISHED_RECURRING_KEPT_MS = 24 * 3_600_000;
+
+/**
+ * Deletes finished runs of the given recurring kinds that finished before `before`. Only recurring
+ * kinds: their keys hold a time bucket that never comes round again, so deleting the row cannot let
+ * the same work be queued twice (one-off jobs keep their row, and with it their unique key).
+ */
+export async function pruneFinishedRecurringJobs(db: Db, kinds: readonly string[], before: Date): Promise<number> {
+  if (kinds.length === 0) return 0;
+  const deleted = await db
+    .delete(jobs)
+    .where(and(inArray(jobs.kind, [...kinds]), isNotNull(jobs.doneAt), lt(jobs.doneAt, before)))
+    .returning({ id: jobs.id });
+  return deleted.length;
+}
+
 export type JobRunnerOptions = {
   db: Db;
   clock: Clock;
@@ -65,7 +84,25 @@ export class JobRunner {
   private running: Promise<void> | undefined;
   private stopped = true;
 
-  constructor(private readonly options: JobRunnerOptions) {}
+  private readonly options: JobRunnerOptions;
+
+  constructor(options: JobRunnerOptions) {
+    const recurring = options.recurring ?? [];
+    const kinds = [...recurring.map((r) => r.kind), PRUNE_JOB];
+    this.options =
+      recurring.length === 0
+        ? options
+        : {
+            ...options,
+            recurring: [...recurring, { kind: PRUNE_JOB, everyMs: 3_600_000 }],
+            handlers: {
+              ...options.handlers,
+              [PRUNE_JOB]: async (_job, { db, now }) => {
+                await pruneFinishedRecurringJobs(db, kinds, new Date(now.getTime() - FINISHED_RECURRING_KEPT_MS));
+              },
+            },
+          };
+  }
 
   start(): void {
     this.stopped = false;

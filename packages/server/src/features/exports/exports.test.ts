@@ -40,7 +40,7 @@ async function seed() {
   const clinician = await ctx.buildStaff(org.id, 'clinician');
   const otherClinician = await ctx.buildStaff(org.id, 'clinician');
   const [programme] = await ctx.db.insert(programmes).values({ orgId: org.id, name: 'Adults', createdAt: ctx.clock.now() }).returning();
-  const client = await ctx.buildClient(org.id, { givenName: 'Ada', familyName: 'Lovelace', email: 'ada@mail.test', mobile: '+447700900555', externalRef: 'NHS-1' }, [clinician.userId]);
+  const client = await ctx.buildClient(org.id, { givenName: 'Ysolde', familyName: 'Lovelace', email: 'ysolde@mail.test', mobile: '+447700900555', externalRef: 'NHS-1' }, [clinician.userId]);
   const second = await ctx.buildClient(org.id, { givenName: 'Grace', familyName: 'Hopper', email: 'grace@mail.test' }, [otherClinician.userId]);
   const [episode] = await ctx.db
     .insert(episodes)
@@ -169,7 +169,7 @@ describe('the responses export', () => {
     // Quoting survives a round trip.
     expect(rows[1]).toMatchObject({ instrument_id: 'gad7', band_label: 'Mild, "edge" case', gad7_1: '3', phq9_1: '' });
     expect(rows[2]).toMatchObject({ client_id: s.second.id, total: '3.5', prorated: 'true', clinician_id: s.otherClinician.userId });
-    for (const secret of ['Ada', 'Lovelace', 'ada@mail.test', 'Secret problem text']) expect(res.body).not.toContain(secret);
+    for (const secret of ['Ysolde', 'Lovelace', 'ysolde@mail.test', 'Secret problem text']) expect(res.body).not.toContain(secret);
   });
 
   it.each([
@@ -213,7 +213,7 @@ describe('the responses export', () => {
     const again = await get(s.supervisor.cookie, 'deidentified=true');
     expect(first.headers['content-disposition']).toBe('attachment; filename="responses-deidentified.csv"');
     expect(again.body).toBe(first.body);
-    for (const secret of ['Ada', 'Lovelace', 'ada@mail.test', '+447700900555', 'NHS-1', 'Grace', s.client.id, s.second.id, s.r1.id, s.episode.id, s.appointment.id]) {
+    for (const secret of ['Ysolde', 'Lovelace', 'ysolde@mail.test', '+447700900555', 'NHS-1', 'Grace', s.client.id, s.second.id, s.r1.id, s.episode.id, s.appointment.id]) {
       expect(first.body).not.toContain(secret);
     }
     const rows = records(first.body);

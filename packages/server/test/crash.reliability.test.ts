@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase } from './context';
+import { freePort, killHard as kill, startSpawnedServer } from './spawned-server';
 import { buildFactories } from './factories';
 import { ManualClock } from '../src/lib/clock';
 import { loadConfig } from '../src/config';
@@ -24,41 +24,6 @@ const KILLS = 3;
 let database: Database;
 let dataDir: string;
 let server: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(url: string, port: number): Promise<ChildProcess> {
-  const child = spawn('npx', ['tsx', 'packages/server/src/cli.ts', 'start'], {
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), RAPPORT_DATA_DIR: dataDir, RAPPORT_DEMO: 'false', RAPPORT_JOBS: 'false', LOG_LEVEL: 'warn', PUBLIC_URL: `http://127.0.0.1:${port}` },
-    stdio: 'ignore',
-    detached: true,
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function kill(child: ChildProcess) {
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -82,7 +47,7 @@ describe('crash safety (PostgreSQL)', () => {
     const url = new URL(process.env.DATABASE_URL!);
     url.pathname = `/${rows[0]!.name}`;
     const port = await freePort();
-    server = await startServer(url.toString(), port);
+    server = await startSpawnedServer({ databaseUrl: url.toString(), port, dataDir });
 
     const acknowledged = new Set<string>();
     let sent = 0;
@@ -123,7 +88,7 @@ describe('crash safety (PostgreSQL)', () => {
           restarting = (async () => {
             kill(server!);
             await new Promise((r) => setTimeout(r, 300));
-            server = await startServer(url.toString(), port);
+            server = await startSpawnedServer({ databaseUrl: url.toString(), port, dataDir });
           })().finally(() => {
             restarting = undefined;
           });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase } from './context';
+import { freePort, killHard as kill, startSpawnedServer } from './spawned-server';
 import { buildFactories } from './factories';
 import { ManualClock } from '../src/lib/clock';
 import { loadConfig } from '../src/config';
@@ -31,52 +31,11 @@ let database: Database;
 let dataDir: string;
 let server: ChildProcess | undefined;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(url: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', 'start'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: String(port),
-      RAPPORT_DATA_DIR: dataDir,
-      RAPPORT_DEMO: 'false',
-      RAPPORT_JOBS: 'false',
-      LOG_LEVEL: 'warn',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      // Each simulated client has its own address (X-Forwarded-For), so the per-IP limit on
-      // `POST /q/open` applies per client, as it would for 2,000 phones.
-      TRUST_PROXY: 'true',
-    },
-    stdio: 'ignore',
-    detached: true,
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function kill(child: ChildProcess) {
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
+/**
+ * Each simulated client has its own address (X-Forwarded-For), so the per-IP limit on
+ * `POST /q/open` applies per client, as it would for 2,000 phones.
+ */
+const PROXY_ENV = { TRUST_PROXY: 'true' };
 
 /** A distinct address per client: 10.x.y.z from the index. */
 const addressOf = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
@@ -142,7 +101,7 @@ describe('questionnaire submissions across crashes (PostgreSQL)', () => {
       url.pathname = `/${rows[0]!.name}`;
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      server = await startServer(url.toString(), port);
+      server = await startSpawnedServer({ databaseUrl: url.toString(), port, dataDir, env: PROXY_ENV });
 
       // Every client opens its link through the real server: the token becomes a `rapport_q` cookie.
       const cookies: string[] = new Array(SUBMISSIONS);
@@ -220,7 +179,7 @@ describe('questionnaire submissions across crashes (PostgreSQL)', () => {
               restarting = (async () => {
                 kill(server!);
                 await new Promise((r) => setTimeout(r, 200));
-                server = await startServer(url.toString(), port);
+                server = await startSpawnedServer({ databaseUrl: url.toString(), port, dataDir, env: PROXY_ENV });
               })().finally(() => {
                 restarting = undefined;
               });

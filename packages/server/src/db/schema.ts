@@ -398,6 +398,13 @@ export const assignmentStatuses = ['scheduled', 'sent', 'opened', 'in_progress',
 export type AssignmentStatus = (typeof assignmentStatuses)[number];
 export const channels = ['email', 'sms', 'kiosk', 'in_session', 'link'] as const;
 export type Channel = (typeof channels)[number];
+/**
+ * Why an assignment was cancelled: by a staff member, its appointment was cancelled or missed, or
+ * (still scheduled) the protocol rule that made it was removed or changed, its protocol archived, or
+ * the episode now follows another protocol.
+ */
+export const assignmentCancelReasons = ['staff', 'appointment_cancelled', 'rule_removed', 'rule_changed', 'protocol_archived', 'protocol_replaced'] as const;
+export type AssignmentCancelReason = (typeof assignmentCancelReasons)[number];
 
 /** One questionnaire (or bundle) due from one respondent, usually for one appointment. */
 export const assignments = pgTable(
@@ -425,6 +432,7 @@ export const assignments = pgTable(
     completedAt: ts('completed_at'),
     expiresAt: ts('expires_at'),
     cancelledAt: ts('cancelled_at'),
+    cancelReason: text('cancel_reason').$type<AssignmentCancelReason>(),
     reminderAfterDays: smallint('reminder_after_days'),
     expiryDays: smallint('expiry_days'),
     createdBy: uuid('created_by').references(() => users.id),

@@ -7,6 +7,8 @@ export type BundleOptions = {
   total?: number;
   /** For a searchset: the search's own address, as `link` `self`. */
   selfUrl?: string;
+  /** For a searchset with more matches: the address of the following page, as `link` `next`. */
+  nextUrl?: string;
   /** `Bundle.timestamp` (collections: when the export was made). */
   timestamp?: Date;
 };
@@ -18,12 +20,16 @@ export function bundle(type: 'searchset' | 'collection', resources: readonly Fhi
     resource,
     ...(type === 'searchset' ? { search: { mode: 'match' as const } } : {}),
   }));
+  const link = [
+    ...(options.selfUrl ? [{ relation: 'self', url: options.selfUrl }] : []),
+    ...(options.nextUrl ? [{ relation: 'next', url: options.nextUrl }] : []),
+  ];
   return {
     resourceType: 'Bundle',
     type,
     ...(options.timestamp ? { timestamp: options.timestamp.toISOString() } : {}),
     ...(type === 'searchset' ? { total: options.total ?? resources.length } : {}),
-    ...(options.selfUrl ? { link: [{ relation: 'self', url: options.selfUrl }] } : {}),
+    ...(link.length > 0 ? { link } : {}),
     ...(entry.length > 0 ? { entry } : {}),
   };
 }

@@ -224,6 +224,15 @@ describe('toPatient and bundle', () => {
     expect(collection.entry![0]!.fullUrl).toBe(`https://clinic.example/fhir/R4/Patient/${CLIENT}`);
     const searchset = bundle('searchset', resources, { selfUrl: 'https://clinic.example/fhir/R4/Observation?patient=x' });
     expect(fhirSchemaErrors(searchset)).toEqual([]);
+    expect(searchset.link).toEqual([{ relation: 'self', url: 'https://clinic.example/fhir/R4/Observation?patient=x' }]);
+    const page = bundle('searchset', resources.slice(0, 1), {
+      total: 7,
+      selfUrl: 'https://clinic.example/fhir/R4/Observation?patient=x&_count=1',
+      nextUrl: 'https://clinic.example/fhir/R4/Observation?patient=x&_count=1&_cursor=abc',
+    });
+    expect(fhirSchemaErrors(page)).toEqual([]);
+    expect(page.total).toBe(7);
+    expect(page.link!.map((l) => l.relation)).toEqual(['self', 'next']);
     expect(fhirSchemaErrors(operationOutcome([{ code: 'invalid', diagnostics: 'bad', expression: 'QuestionnaireResponse.item[0]' }]))).toEqual([]);
   });
 

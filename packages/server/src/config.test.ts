@@ -31,6 +31,7 @@ describe('configuration', () => {
       seedDemo: true,
       runJobs: true,
       trustProxy: false,
+      importMaxBytes: 20 * 1024 * 1024,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -49,6 +50,7 @@ describe('configuration', () => {
       RAPPORT_DEMO: 'no',
       RAPPORT_JOBS: '0',
       TRUST_PROXY: 'true',
+      IMPORT_MAX_MB: '5',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -62,6 +64,7 @@ describe('configuration', () => {
       seedDemo: false,
       runJobs: false,
       trustProxy: true,
+      importMaxBytes: 5 * 1024 * 1024,
     });
   });
 

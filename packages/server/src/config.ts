@@ -37,6 +37,7 @@ const envSchema = z.object({
   RAPPORT_DEMO: booleanFromEnv.default(true),
   RAPPORT_JOBS: booleanFromEnv.default(true),
   TRUST_PROXY: booleanFromEnv.default(false),
+  IMPORT_MAX_MB: z.coerce.number().positive().max(1024).default(20),
 });
 
 export type Config = Readonly<{
@@ -57,6 +58,8 @@ export type Config = Readonly<{
   seedDemo: boolean;
   runJobs: boolean;
   trustProxy: boolean;
+  /** Largest file an import (CSV or iCal, `features/imports`) may upload, in bytes; above it the upload stops with 413. */
+  importMaxBytes: number;
 }>;
 
 export class ConfigError extends Error {
@@ -95,5 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.RAPPORT_DEMO,
     runJobs: e.RAPPORT_JOBS,
     trustProxy: e.TRUST_PROXY,
+    importMaxBytes: Math.round(e.IMPORT_MAX_MB * 1024 * 1024),
   });
 }

@@ -1,17 +1,23 @@
+import { errorText, localiseServerError } from '../i18n/server-errors';
+
 /**
  * The typed fetch wrapper every screen uses: same-origin JSON with the session cookie, and one
  * error type that carries the server's `{ error: { code, message, field } }` so forms can put the
- * message next to the field it names.
+ * message next to the field it names. `message` is in the user's language (see
+ * `src/i18n/server-errors.ts`); `serverMessage` keeps the server's own English sentence.
  */
 export class ApiError extends Error {
+  readonly serverMessage: string;
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly field?: string,
+    serverMessage?: string,
   ) {
     super(message);
     this.name = 'ApiError';
+    this.serverMessage = serverMessage ?? message;
   }
 }
 
@@ -44,7 +50,7 @@ export async function request<T>(method: Method, path: string, body?: unknown, i
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
-    throw new ApiError(0, NETWORK_ERROR, 'The server could not be reached. Check your connection and try again.');
+    throw new ApiError(0, NETWORK_ERROR, errorText('network_error'));
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -64,13 +70,16 @@ export async function request<T>(method: Method, path: string, body?: unknown, i
   return parsed as T;
 }
 
-/** Maps any error body (or none) to an {@link ApiError}; unknown shapes become a generic message. */
+/**
+ * Maps any error body (or none) to an {@link ApiError} with its message in the user's language;
+ * unknown shapes become a generic message. This is the one place server messages are translated.
+ */
 export function toApiError(status: number, body: unknown): ApiError {
   const e = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | undefined)?.error;
   if (e && typeof e.code === 'string' && typeof e.message === 'string') {
-    return new ApiError(status, e.code, e.message, typeof e.field === 'string' && e.field ? e.field : undefined);
+    return new ApiError(status, e.code, localiseServerError(e.code, e.message), typeof e.field === 'string' && e.field ? e.field : undefined, e.message);
   }
-  return new ApiError(status, `http_${status}`, status >= 500 ? 'Something went wrong on the server. Please try again.' : 'The request was refused.');
+  return new ApiError(status, `http_${status}`, errorText(status >= 500 ? 'server_error' : 'refused'));
 }
 
 /**

@@ -1,7 +1,8 @@
-import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useLayoutEffect, useMemo, type ReactNode } from 'react';
 import { en, type MessageKey } from './en';
 import { fr } from './fr';
 import type { Locale } from '../api/types';
+import { setServerErrorLocale } from './server-errors';
 
 /** Every language's dictionary: `fr` must have exactly the keys of `en` (the type says so, a test checks it). */
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, fr };
@@ -25,6 +26,8 @@ const I18nContext = createContext<I18n>({ locale: 'en', t: (k, p) => translate('
 
 export function I18nProvider({ locale, setLocale, timeZone, children }: { locale: Locale; setLocale: (l: Locale) => void; timeZone?: string | undefined; children: ReactNode }) {
   const t = useCallback<Translate>((key, params) => translate(locale, key, params), [locale]);
+  // Before any screen's effects run, so an error answered from now on is put in this language.
+  useLayoutEffect(() => setServerErrorLocale(locale), [locale]);
   const value = useMemo(() => ({ locale, t, setLocale, timeZone }), [locale, t, setLocale, timeZone]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

@@ -175,6 +175,7 @@ export const accessMatrix: Record<string, MatrixEntry> = {
     body: () => ({ email: `invitee${++invitee}@clinic.test`, displayName: 'New Colleague', role: 'clinician' }),
   },
   'PATCH /api/v1/users/:userId': { expect: ownAdminOnly(200), body: () => ({ trainee: true }) },
+  'GET /api/v1/me/settings': { expect: anyStaff(200) },
   'PATCH /api/v1/me/settings': { expect: anyStaff(200), body: () => ({ locale: 'fr' }) },
   'POST /api/v1/users/:userId/deactivate': { expect: ownAdminOnly(200), fresh: true },
   // Acts on the deactivated principal: reactivating it would change that column for later rows.

@@ -82,6 +82,17 @@ export function registerUserRoutes(app: App, deps: AppDeps): void {
     },
   );
 
+  app.get(
+    '/api/v1/me/settings',
+    { config: { access: { kind: 'staff' } }, schema: { tags, response: { 200: meSettingsView } } },
+    async (request) => {
+      const p = staffOf(request);
+      const member = await getStaffMember(db, p.orgId, p.userId);
+      if (!member) throw notFound('user');
+      return presentMeSettings(member);
+    },
+  );
+
   app.patch(
     '/api/v1/me/settings',
     { config: { access: { kind: 'staff' } }, schema: { tags, body: meSettingsBody, response: { 200: meSettingsView } } },

@@ -285,6 +285,17 @@ describe('my settings', () => {
     expect(await auditFor(c.org.id, 'user.settings.update')).toEqual([expect.objectContaining({ actorId: c.clinician.userId, entityType: 'user', entityId: c.clinician.userId })]);
   });
 
+  it('shows each staff member their own settings in this clinic, consent off until they turn it on', async () => {
+    const c = await clinic();
+    const before = await call('GET', '/api/v1/me/settings', c.clinician.cookie);
+    expect(before.statusCode).toBe(200);
+    expect(before.json()).toEqual({ locale: 'en', calibrationConsent: false });
+    await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { calibrationConsent: true });
+    expect((await call('GET', '/api/v1/me/settings', c.clinician.cookie)).json()).toEqual({ locale: 'en', calibrationConsent: true });
+    expect((await call('GET', '/api/v1/me/settings', c.supervisor.cookie)).json()).toEqual({ locale: 'en', calibrationConsent: false });
+    expect((await call('GET', '/api/v1/me/settings', undefined)).statusCode).toBe(401);
+  });
+
   it.each([
     [{ locale: 'de' }, 'locale'],
     [{ calibrationConsent: 'yes' }, 'calibrationConsent'],

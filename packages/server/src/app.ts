@@ -26,6 +26,7 @@ import { registerOrganisationRoutes } from './features/organisations/organisatio
 import { registerProgrammeRoutes } from './features/programmes/programmes.routes';
 import { registerUserRoutes } from './features/users/users.routes';
 import { registerClientRoutes } from './features/clients/clients.routes';
+import { registerCaseloadRoutes } from './features/caseload/caseload.routes';
 import { registerEpisodeRoutes } from './features/episodes/episodes.routes';
 import { registerAppointmentRoutes } from './features/appointments/appointments.routes';
 import { registerAuditRoutes } from './audit/audit.routes';
@@ -39,6 +40,7 @@ import { registerAllianceRoutes } from './features/alliance/alliance.routes';
 import { registerAllianceReadRoutes } from './features/alliance/alliance-read.routes';
 import { registerCalibrationRoutes } from './features/alliance/calibration.routes';
 import { registerOutcomeRoutes } from './features/outcomes/outcomes.routes';
+import { registerResponseRoutes } from './features/responses/responses.routes';
 import { registerInstrumentRoutes } from './features/instruments/instruments.routes';
 import { registerReportRoutes } from './features/reports/reports.routes';
 import { registerWebRoutes } from './features/web/web.routes';
@@ -218,6 +220,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerProgrammeRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerClientRoutes(app, deps);
+  registerCaseloadRoutes(app, deps);
   registerEpisodeRoutes(app, deps);
   registerAppointmentRoutes(app, deps);
   registerAuditRoutes(app, deps);
@@ -230,6 +233,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerAllianceReadRoutes(app, deps);
   registerCalibrationRoutes(app, deps);
   registerOutcomeRoutes(app, deps);
+  registerResponseRoutes(app, deps);
   registerInstrumentRoutes(app, deps);
   registerApiTokenRoutes(app, deps);
   registerFhirRoutes(app, deps);

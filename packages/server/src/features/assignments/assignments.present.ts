@@ -21,6 +21,7 @@ export function presentAssignment(a: AssignmentRow, sent: readonly MessageRow[])
     completedAt: iso(a.completedAt),
     expiresAt: iso(a.expiresAt),
     cancelledAt: iso(a.cancelledAt),
+    cancelReason: a.cancelReason,
     createdBy: a.createdBy,
     createdAt: a.createdAt.toISOString(),
     deliveryProblem:

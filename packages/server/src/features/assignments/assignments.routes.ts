@@ -180,7 +180,7 @@ export function registerAssignmentRoutes(app: App, deps: AppDeps): void {
           throw conflict(`A ${current.status} questionnaire cannot be cancelled.`, 'not_cancellable');
         }
         const now = clock.now();
-        return present(tx, await setAssignment(tx, assignmentId, { status: 'cancelled', cancelledAt: now, updatedAt: now }));
+        return present(tx, await setAssignment(tx, assignmentId, { status: 'cancelled', cancelledAt: now, cancelReason: 'staff', updatedAt: now }));
       });
     },
   );

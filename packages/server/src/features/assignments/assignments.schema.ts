@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assignmentStatuses, channels } from '../../db/schema';
+import { assignmentCancelReasons, assignmentStatuses, channels } from '../../db/schema';
 
 export const assignmentListParams = z.strictObject({ clientId: z.uuid() });
 export const assignmentParams = z.strictObject({ clientId: z.uuid(), assignmentId: z.uuid() });
@@ -47,6 +47,8 @@ export const assignmentView = z.object({
   completedAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),
+  /** Why it was cancelled (null while not cancelled). */
+  cancelReason: z.enum(assignmentCancelReasons).nullable(),
   createdBy: z.uuid().nullable(),
   createdAt: z.string(),
   /** Why it has not gone out: the client has consented to no channel that can reach them. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/database';
 import type { episodes } from '../../db/schema';
 import { resolveDays, resolveProtocol } from '../protocols/protocols.queries';
-import { PLAN_WINDOW, planAssignments, type PlanAppointment } from './assignments.plan';
+import { PLAN_WINDOW, planAssignments, type PlanAppointment, type PlanEpisode } from './assignments.plan';
 import { assignmentsByKey, episodeAppointments, episodesToSweep, insertAssignment, messagingContext, queueSend, setAssignment } from './assignments.queries';
 
 type EpisodeRow = typeof episodes.$inferSelect;
@@ -31,7 +31,15 @@ export async function sweepProtocols(db: Db, now: Date, logger?: Pick<Logger, 'w
   return totals;
 }
 
-const toPlanAppointment = (a: Awaited<ReturnType<typeof episodeAppointments>>[number]): PlanAppointment => ({
+/** An episode as the planner sees it (intake when it was opened, discharge on the day it ended). */
+export const toPlanEpisode = (episode: EpisodeRow): PlanEpisode => ({
+  id: episode.id,
+  primaryClinicianId: episode.primaryClinicianId,
+  openedAt: episode.createdAt,
+  closedAt: episode.endedOn ? new Date(`${episode.endedOn}T00:00:00Z`) : null,
+});
+
+export const toPlanAppointment = (a: Awaited<ReturnType<typeof episodeAppointments>>[number]): PlanAppointment => ({
   id: a.id,
   startsAt: a.startsAt,
   durationMinutes: a.durationMinutes,
@@ -46,19 +54,9 @@ export async function reconcileEpisode(db: Db, episode: EpisodeRow, now: Date): 
     const counts = { created: 0, moved: 0, cancelled: 0 };
     const context = await messagingContext(tx, episode.clientId);
     if (!context || context.client.status !== 'active') return counts;
-    const protocol = await resolveProtocol(tx, episode.orgId, episode);
+    const protocol = await resolveProtocol(tx, episode.orgId, episode, { lock: true });
     const appointments = (await episodeAppointments(tx, episode.id)).map(toPlanAppointment);
-    const plan = planAssignments(
-      protocol,
-      {
-        id: episode.id,
-        primaryClinicianId: episode.primaryClinicianId,
-        openedAt: episode.createdAt,
-        closedAt: episode.endedOn ? new Date(`${episode.endedOn}T00:00:00Z`) : null,
-      },
-      appointments,
-      now,
-    );
+    const plan = planAssignments(protocol, toPlanEpisode(episode), appointments, now);
     if (plan.length === 0) return counts;
     const existing = await assignmentsByKey(tx, episode.clientId, plan.map((p) => p.dedupeKey));
     const quiet = { timeZone: context.timeZone, quietHours: context.settings.quietHours };
@@ -69,7 +67,7 @@ export async function reconcileEpisode(db: Db, episode: EpisodeRow, now: Date): 
       const current = existing.get(planned.dedupeKey);
       if (planned.action === 'cancel') {
         if (current?.status === 'scheduled') {
-          await setAssignment(tx, current.id, { status: 'cancelled', cancelledAt: now, updatedAt: now });
+          await setAssignment(tx, current.id, { status: 'cancelled', cancelledAt: now, cancelReason: 'appointment_cancelled', updatedAt: now });
           counts.cancelled += 1;
         }
         continue;

@@ -7,6 +7,7 @@ import { badRequest, conflict, notFound } from '../../errors';
 import { activeStaffIds, addCareTeamMembers } from '../clients/clients.queries';
 import { getProgramme } from '../programmes/programmes.queries';
 import { refreshEpisodeOutcome } from '../outcomes/outcomes.queries';
+import { cancelOrphanedAssignments } from '../assignments/assignments.protocol-change';
 import { closeEpisode, findOpenEpisode, getEpisode, insertEpisode, listEpisodes, lockClient, updateEpisode } from './episodes.queries';
 import { presentEpisode } from './episodes.present';
 import { episodeCloseBody, episodeCreateBody, episodeListParams, episodeParams, episodeUpdateBody, episodeView } from './episodes.schema';
@@ -91,7 +92,12 @@ export function registerEpisodeRoutes(app: App, deps: AppDeps): void {
         if (changes.startedOn && current.endedOn && changes.startedOn > current.endedOn) {
           throw badRequest('The start date cannot be after the episode ended.', 'startedOn');
         }
-        return updateEpisode(tx, p.orgId, episodeId, changes);
+        const updated = await updateEpisode(tx, p.orgId, episodeId, changes);
+        // Another programme may mean another protocol: cancel what the old one scheduled (issue 4).
+        if (changes.programmeId !== undefined && changes.programmeId !== current.programmeId) {
+          await cancelOrphanedAssignments(tx, { orgId: p.orgId, scope: { episodeId }, now: clock.now(), actorId: p.userId, requestId: request.id });
+        }
+        return updated;
       });
       return presentEpisode(episode);
     },

@@ -84,15 +84,24 @@ export async function resolveProtocol(
   db: Queryable,
   orgId: string,
   episode: { id: string; programmeId: string | null },
+  options: { lock?: boolean } = {},
 ): Promise<ResolvedProtocol> {
-  const rows = await db
+  const query = db
     .select()
     .from(protocols)
     .where(and(eq(protocols.orgId, orgId), isNull(protocols.archivedAt)))
     .orderBy(desc(protocols.createdAt));
-  const episodeRow = rows.find((r) => r.episodeId === episode.id);
-  const programmeRow = episode.programmeId ? rows.find((r) => !r.episodeId && r.programmeId === episode.programmeId) : undefined;
-  const orgRow = rows.find((r) => !r.episodeId && !r.programmeId);
+  // The sweep holds its protocols until it commits, so an edit or archive waits for it and then
+  // sees (and cancels) what it made from the old rules.
+  return protocolInForce(options.lock ? await query.for('share') : await query, episode);
+}
+
+/** {@link resolveProtocol} over rows already read (live and archived; archived ones are skipped). */
+export function protocolInForce(rows: readonly ProtocolRow[], episode: { id: string; programmeId: string | null }): ResolvedProtocol {
+  const live = rows.filter((r) => !r.archivedAt).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const episodeRow = live.find((r) => r.episodeId === episode.id);
+  const programmeRow = episode.programmeId ? live.find((r) => !r.episodeId && r.programmeId === episode.programmeId) : undefined;
+  const orgRow = live.find((r) => !r.episodeId && !r.programmeId);
   const row = episodeRow ?? programmeRow ?? orgRow;
   return row ? fromRow(row) : builtInProtocol;
 }

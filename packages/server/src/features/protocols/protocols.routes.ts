@@ -1,9 +1,12 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App, AppDeps } from '../../app';
+import type { Tx } from '../../db/database';
 import { staffOf, withAudit } from '../../access/access';
 import { badRequest, conflict, notFound } from '../../errors';
 import { getOrganisation } from '../organisations/organisations.queries';
 import { getProgramme } from '../programmes/programmes.queries';
+import { cancelOrphanedAssignments, type ProtocolChangeScope } from '../assignments/assignments.protocol-change';
 import { isKnownTimeZone } from '../assignments/quiet-hours';
 import {
   archiveProtocol,
@@ -44,6 +47,9 @@ const readers = { access: { kind: 'staff', roles: ['admin', 'supervisor'] } } as
 export function registerProtocolRoutes(app: App, deps: AppDeps): void {
   const { db, clock } = deps;
   const scopeTaken = () => conflict('This scope already has a protocol: edit or archive it first.', 'protocol_exists', 'programmeId');
+  /** Cancels what the change left without a rule, in the change's transaction (issue 4). */
+  const cancelOrphans = (tx: Tx, request: FastifyRequest, scope: ProtocolChangeScope) =>
+    cancelOrphanedAssignments(tx, { orgId: staffOf(request).orgId, scope, now: clock.now(), actorId: staffOf(request).userId, requestId: request.id });
 
   app.get(
     '/api/v1/protocols',
@@ -75,7 +81,9 @@ export function registerProtocolRoutes(app: App, deps: AppDeps): void {
           }
           await checkProtocolRules(tx, p.orgId, content.rules);
           if (await liveProtocolOfScope(tx, p.orgId, { programmeId, episodeId: null })) throw scopeTaken();
-          return insertProtocol(tx, { ...content, orgId: p.orgId, programmeId, episodeId: null, createdBy: p.userId, now: clock.now() });
+          const created = await insertProtocol(tx, { ...content, orgId: p.orgId, programmeId, episodeId: null, createdBy: p.userId, now: clock.now() });
+          await cancelOrphans(tx, request, { programmeId });
+          return created;
         },
       );
       return reply.status(201).send(presentProtocol(fromRow(row)));
@@ -119,7 +127,9 @@ export function registerProtocolRoutes(app: App, deps: AppDeps): void {
         if (!current || current.episodeId) throw notFound('protocol');
         if (current.archivedAt) throw conflict('This protocol is archived.', 'protocol_archived');
         await checkProtocolRules(tx, p.orgId, request.body.rules);
-        return updateProtocol(tx, p.orgId, protocolId, request.body, clock.now());
+        const updated = await updateProtocol(tx, p.orgId, protocolId, request.body, clock.now());
+        await cancelOrphans(tx, request, { protocolId });
+        return updated;
       });
       if (!row) throw notFound('protocol');
       return presentProtocol(fromRow(row));
@@ -135,7 +145,9 @@ export function registerProtocolRoutes(app: App, deps: AppDeps): void {
       const row = await withAudit(request, db, clock, { action: 'protocol.archive', entityType: 'protocol', entityId: protocolId }, async (tx) => {
         const current = await getProtocol(tx, p.orgId, protocolId);
         if (!current || current.episodeId) throw notFound('protocol');
-        return archiveProtocol(tx, p.orgId, protocolId, clock.now());
+        const archived = await archiveProtocol(tx, p.orgId, protocolId, clock.now());
+        await cancelOrphans(tx, request, { protocolId });
+        return archived;
       });
       return presentProtocol(fromRow(row!));
     },
@@ -169,8 +181,11 @@ export function registerProtocolRoutes(app: App, deps: AppDeps): void {
         if (!episode) throw notFound('episode');
         await checkProtocolRules(tx, p.orgId, request.body.rules);
         const current = await liveProtocolOfScope(tx, p.orgId, { programmeId: null, episodeId });
-        if (current) return (await updateProtocol(tx, p.orgId, current.id, request.body, clock.now()))!;
-        return insertProtocol(tx, { ...request.body, orgId: p.orgId, programmeId: null, episodeId, createdBy: p.userId, now: clock.now() });
+        const saved = current
+          ? (await updateProtocol(tx, p.orgId, current.id, request.body, clock.now()))!
+          : await insertProtocol(tx, { ...request.body, orgId: p.orgId, programmeId: null, episodeId, createdBy: p.userId, now: clock.now() });
+        await cancelOrphans(tx, request, { episodeId });
+        return saved;
       });
       return presentProtocol(fromRow(row));
     },
@@ -187,7 +202,10 @@ export function registerProtocolRoutes(app: App, deps: AppDeps): void {
         if (!episode) throw notFound('episode');
         // Idempotent: without an override of its own the episode already follows its programme's.
         const current = await liveProtocolOfScope(tx, p.orgId, { programmeId: null, episodeId });
-        if (current) await archiveProtocol(tx, p.orgId, current.id, clock.now());
+        if (current) {
+          await archiveProtocol(tx, p.orgId, current.id, clock.now());
+          await cancelOrphans(tx, request, { episodeId });
+        }
       });
       return reply.status(204).send();
     },

@@ -1,4 +1,5 @@
-import type { CapabilityStatement } from 'fhir/r4';
+import type { CapabilityStatement, CapabilityStatementRestResourceSearchParam } from 'fhir/r4';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './fhir.paging';
 
 /** What the FHIR API supports, stated once: the routes and the CapabilityStatement both read it. */
 export const SEARCH_PARAMETERS = {
@@ -9,16 +10,22 @@ export const SEARCH_PARAMETERS = {
 
 /**
  * The CapabilityStatement: only what is implemented. Reads and searches need an API token with
- * `fhir:read`, creating a QuestionnaireResponse `fhir:write`. Searches return every match in one
- * page (no paging); QuestionnaireResponse and Observation searches require `patient`.
+ * `fhir:read`, creating a QuestionnaireResponse `fhir:write`. Searches are paged (`_count`, and an
+ * opaque `_cursor` in each `next` link); QuestionnaireResponse and Observation searches require `patient`.
  */
 export function capabilityStatement(input: { baseUrl: string; date: Date; version: string }): CapabilityStatement {
-  const search = (type: keyof typeof SEARCH_PARAMETERS, docs: Record<string, string>) =>
-    SEARCH_PARAMETERS[type].map((name) => ({
+  const paging: CapabilityStatementRestResourceSearchParam[] = [
+    { name: '_count', type: 'number', documentation: `Page size: ${DEFAULT_PAGE_SIZE} unless given, at most ${MAX_PAGE_SIZE}; another value is refused with 400.` },
+    { name: '_cursor', type: 'string', documentation: 'Opaque: use the next link of a page as given. A cursor changed, or used with other search parameters, is refused with 400.' },
+  ];
+  const search = (type: keyof typeof SEARCH_PARAMETERS, docs: Record<string, string>): CapabilityStatementRestResourceSearchParam[] => [
+    ...SEARCH_PARAMETERS[type].map((name) => ({
       name,
       type: name === 'authored' ? ('date' as const) : name === 'code' ? ('token' as const) : name === 'patient' || name === 'questionnaire' ? ('reference' as const) : name === 'url' ? ('uri' as const) : ('string' as const),
       ...(docs[name] ? { documentation: docs[name] } : {}),
-    }));
+    })),
+    ...paging,
+  ];
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -32,7 +39,7 @@ export function capabilityStatement(input: { baseUrl: string; date: Date; versio
       {
         mode: 'server',
         documentation:
-          'Unknown search parameters are refused with 400 (not ignored). Searches return all matches in one Bundle (no paging). Errors are OperationOutcomes naming the path.',
+          `Unknown search parameters are refused with 400 (not ignored). Searches are paged: a searchset Bundle holds at most _count entries (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}), its total counts every match, and a link with relation next (an opaque _cursor that resumes after the last entry shown, so no entry is repeated even when responses are stored meanwhile) leads to the following page; the last page has none. Patient/$everything is one unpaged collection Bundle. Errors are OperationOutcomes naming the path.`,
         security: {
           description:
             'Authorization: Bearer <API token>. Tokens are made by an organisation admin with scopes fhir:read (reads and searches) and/or fhir:write (create QuestionnaireResponse), and an expiry. Every request is limited to the token\'s organisation and audited.',

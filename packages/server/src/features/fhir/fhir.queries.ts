@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Queryable, Tx } from '../../db/database';
 import { clients, episodes, responses } from '../../db/schema';
 import { raiseAlerts } from '../alerts/alerts.queries';
@@ -36,18 +36,54 @@ export async function findCompletedResponse(db: Queryable, orgId: string, respon
 /** Bounds on `submitted_at`: `from` inclusive, `to` exclusive. */
 export type TimeBound = { from?: Date; to?: Date };
 
-/** A client's completed responses, oldest first, optionally for some instruments and within time bounds (all must hold). */
-export async function listCompletedResponses(
-  db: Queryable,
-  input: { orgId: string; clientId: string; instrumentIds?: readonly string[]; submitted?: readonly TimeBound[] },
-): Promise<ResponseRow[]> {
+/** Which of a client's completed responses a search asks for. */
+export type ResponseFilter = { orgId: string; clientId: string; instrumentIds?: readonly string[]; submitted?: readonly TimeBound[] };
+
+function responseConditions(input: ResponseFilter): SQL {
   const conditions: (SQL | undefined)[] = [eq(responses.orgId, input.orgId), eq(responses.clientId, input.clientId), eq(responses.status, 'completed')];
   if (input.instrumentIds) conditions.push(input.instrumentIds.length > 0 ? inArray(responses.instrumentId, [...input.instrumentIds]) : eq(responses.id, '00000000-0000-0000-0000-000000000000'));
   for (const bound of input.submitted ?? []) {
     if (bound.from) conditions.push(gte(responses.submittedAt, bound.from));
     if (bound.to) conditions.push(lt(responses.submittedAt, bound.to));
   }
-  return db.select().from(responses).where(and(...conditions)).orderBy(asc(responses.submittedAt), asc(responses.id));
+  return and(...conditions)!;
+}
+
+/** A client's completed responses, oldest first, optionally for some instruments and within time bounds (all must hold). */
+export async function listCompletedResponses(db: Queryable, input: ResponseFilter): Promise<ResponseRow[]> {
+  return db.select().from(responses).where(responseConditions(input)).orderBy(asc(responses.submittedAt), asc(responses.id));
+}
+
+/** How many responses the filter matches. */
+export async function countCompletedResponses(db: Queryable, input: ResponseFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(responses).where(responseConditions(input));
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * The sort key of a response: `submitted_at` in whole microseconds (as text, so no precision is
+ * lost to a JavaScript Date) and the id.
+ */
+const submittedMicros = sql<string>`(extract(epoch from ${responses.submittedAt}) * 1000000)::bigint::text`;
+
+/**
+ * One keyset page of the filter's responses in (submitted_at, id) order: at most `limit`, strictly
+ * after the key `[micros, id]` when one is given. Each row comes with its own key.
+ */
+export async function pageCompletedResponses(
+  db: Queryable,
+  input: ResponseFilter & { limit: number; after?: readonly [micros: string, id: string] | null },
+): Promise<{ row: ResponseRow; key: [string, string] }[]> {
+  const after = input.after
+    ? sql`(${responses.submittedAt}, ${responses.id}) > (timestamptz 'epoch' + ${input.after[0]}::bigint * interval '1 microsecond', ${input.after[1]}::uuid)`
+    : undefined;
+  const rows = await db
+    .select({ row: responses, micros: submittedMicros })
+    .from(responses)
+    .where(and(responseConditions(input), after))
+    .orderBy(asc(responses.submittedAt), asc(responses.id))
+    .limit(input.limit);
+  return rows.map(({ row, micros }) => ({ row, key: [micros, row.id] }));
 }
 
 /** The client's open episode (the latest started), or null: where a response sent in through FHIR belongs. */

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FhirResource } from 'fhir/r4';
+import type { FhirResource, Observation } from 'fhir/r4';
 import { builtInDefinitions, InstrumentError } from '@rapport/instruments';
 import { bundle, fromQuestionnaireResponse, operationOutcome, parseObservationId, parseQuestionnaireResponse, toPatient, instrumentIdOf } from '@rapport/fhir';
 import type { AppDeps } from '../../app';
@@ -10,15 +10,33 @@ import { resolveInstrument, resolveInstruments, type ResolvedInstrument } from '
 import { SEARCH_PARAMETERS, capabilityStatement } from './fhir.capability';
 import { FhirError, fhirNotFound, invalid, issueCodeFor } from './fhir.errors';
 import { auditDenied, tokenOf, withApiAudit } from './fhir.audit';
-import { findClient, findCompletedResponse, listCompletedResponses, storeFhirResponse, type ResponseRow, type TimeBound } from './fhir.queries';
+import {
+  countCompletedResponses,
+  findClient,
+  findCompletedResponse,
+  listCompletedResponses,
+  pageCompletedResponses,
+  storeFhirResponse,
+  type ResponseRow,
+  type TimeBound,
+} from './fhir.queries';
 import { presentObservations, presentQuestionnaire, presentResponse } from './fhir.present';
-import { dateBound, patientIdOf, questionnaireParam, readQuery, single, tokenValues } from './fhir.search';
+import { dateBound, patientIdOf, questionnaireParam, readQuery, single, tokenValues, type QueryValues } from './fhir.search';
+import { PAGING_PARAMETERS, compareKeys, encodeCursor, nextPageUrl, readPaging, type PageKey } from './fhir.paging';
 
 export const FHIR_PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const read = { access: { kind: 'api', scope: 'fhir:read' } } as const;
 const write = { access: { kind: 'api', scope: 'fhir:write' } } as const;
 const SOFTWARE_VERSION = '0.1.0';
+/** Responses read at a time when a search must look at every one (Observation: its matches are found after presenting). */
+const SCAN_BATCH = 500;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Page keys: a response is (submitted_at in microseconds, id); an Observation adds its place among the response's. */
+const isResponseKey = (k: PageKey) => k.length === 2 && /^\d{1,20}$/.test(k[0]!) && UUID.test(k[1]!);
+const isObservationKey = (k: PageKey) => k.length === 3 && isResponseKey(k.slice(0, 2)) && /^\d{1,4}$/.test(k[2]!);
+const isQuestionnaireKey = (k: PageKey) => k.length === 1 && /^[A-Za-z0-9\-.]{1,64}$/.test(k[0]!);
 
 /** LOINC form code → instrument, so `http://loinc.org/q/44249-1` names PHQ-9. */
 const loincPanels: Record<string, string> = Object.fromEntries(
@@ -36,7 +54,7 @@ const loincPanels: Record<string, string> = Object.fromEntries(
 export function registerFhirRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.register(
     async (fhir) => {
-      const { db, clock } = deps;
+      const { db, clock, secretKey } = deps;
       const baseUrl = `${deps.config.publicUrl.replace(/\/$/, '')}${FHIR_PREFIX}`;
       const canonical = { baseUrl, loincPanels };
 
@@ -59,6 +77,16 @@ export function registerFhirRoutes(app: FastifyInstance, deps: AppDeps): void {
           const instrument = instruments.get(row.instrumentId);
           return instrument ? [{ row, instrument }] : [];
         });
+      type Search = { orgId: string; resourceType: string; query: QueryValues };
+      /** One page of a search as a searchset: the total, `self`, and `next` when `lastKey` says more follow. */
+      const searchset = (request: FastifyRequest, search: Search, resources: readonly FhirResource[], total: number, lastKey: PageKey | null) =>
+        bundle('searchset', resources, {
+          baseUrl,
+          total,
+          selfUrl: `${baseUrl}${request.url.slice(FHIR_PREFIX.length)}`,
+          ...(lastKey ? { nextUrl: nextPageUrl(baseUrl, search, encodeCursor(secretKey, search, lastKey)) } : {}),
+        });
+
       /** The client a search names, or a 404 (another organisation's patient does not exist for this token). */
       const requirePatient = async (request: FastifyRequest, id: string, action: string) => {
         const client = await findClient(db, tokenOf(request).orgId, id);
@@ -82,14 +110,20 @@ export function registerFhirRoutes(app: FastifyInstance, deps: AppDeps): void {
       };
 
       fhir.get('/Questionnaire', { config: read }, async (request) => {
-        const query = readQuery(request.query, SEARCH_PARAMETERS.Questionnaire);
+        const query = readQuery(request.query, [...SEARCH_PARAMETERS.Questionnaire, ...PAGING_PARAMETERS]);
         const url = single(query, 'url');
         const name = single(query, 'name')?.toLowerCase();
         const token = tokenOf(request);
+        const search = { orgId: token.orgId, resourceType: 'Questionnaire', query };
+        const { count, after } = readPaging(secretKey, search, isQuestionnaireKey);
         const found = await withApiAudit(request, db, clock, { action: 'fhir.Questionnaire.search', entityType: 'instrument' }, async (tx) =>
           (await publishable(tx, token.orgId)).map(presentQuestionnaire).filter((q) => (!url || q.url === url.split('|')[0]) && (!name || q.name!.toLowerCase().startsWith(name))),
         );
-        return bundle('searchset', found, { baseUrl, selfUrl: `${baseUrl}${request.url.slice(FHIR_PREFIX.length)}` });
+        // A clinic's instruments are a few dozen: paged in memory, by id.
+        const sorted = found.sort((a, b) => compareKeys([a.id!], [b.id!]));
+        const rest = after ? sorted.filter((q) => compareKeys([q.id!], after) > 0) : sorted;
+        const page = rest.slice(0, count);
+        return searchset(request, search, page, found.length, rest.length > count ? [page.at(-1)!.id!] : null);
       });
 
       fhir.get<{ Params: { id: string } }>('/Questionnaire/:id', { config: read }, async (request) => {
@@ -104,20 +138,26 @@ export function registerFhirRoutes(app: FastifyInstance, deps: AppDeps): void {
 
       // QuestionnaireResponse
       fhir.get('/QuestionnaireResponse', { config: read }, async (request) => {
-        const query = readQuery(request.query, SEARCH_PARAMETERS.QuestionnaireResponse);
+        const query = readQuery(request.query, [...SEARCH_PARAMETERS.QuestionnaireResponse, ...PAGING_PARAMETERS]);
         const patient = single(query, 'patient');
         if (!patient) throw invalid('Searching QuestionnaireResponse needs the patient parameter.', 'patient');
         const patientId = patientIdOf(patient);
         const questionnaires = query.questionnaire?.flatMap((v) => v.split(',')).map((v) => questionnaireParam(v, canonical));
         const submitted: TimeBound[] = (query.authored ?? []).map((v) => dateBound(v, 'authored'));
-        const client = await requirePatient(request, patientId, 'fhir.QuestionnaireResponse.search');
         const orgId = tokenOf(request).orgId;
-        const rows = await withApiAudit(request, db, clock, { action: 'fhir.QuestionnaireResponse.search', clientId: client.id, entityType: 'client', entityId: client.id }, (tx) =>
-          listCompletedResponses(tx, { orgId, clientId: client.id, instrumentIds: questionnaires?.filter((q): q is string => q !== null), submitted }),
-        );
-        const instruments = await instrumentsFor(orgId, rows);
-        const resources = withInstrument(rows, instruments).map(({ row, instrument }) => presentResponse(row, instrument));
-        return bundle('searchset', resources, { baseUrl, selfUrl: `${baseUrl}${request.url.slice(FHIR_PREFIX.length)}` });
+        const search = { orgId, resourceType: 'QuestionnaireResponse', query };
+        const { count, after } = readPaging(secretKey, search, isResponseKey);
+        const client = await requirePatient(request, patientId, 'fhir.QuestionnaireResponse.search');
+        const filter = { orgId, clientId: client.id, instrumentIds: questionnaires?.filter((q): q is string => q !== null), submitted };
+        const { total, rows } = await withApiAudit(request, db, clock, { action: 'fhir.QuestionnaireResponse.search', clientId: client.id, entityType: 'client', entityId: client.id }, async (tx) => ({
+          total: await countCompletedResponses(tx, filter),
+          // One more than the page, to know whether a next page exists.
+          rows: await pageCompletedResponses(tx, { ...filter, limit: count + 1, after: after as [string, string] | null }),
+        }));
+        const page = rows.slice(0, count);
+        const instruments = await instrumentsFor(orgId, page.map((p) => p.row));
+        const resources = withInstrument(page.map((p) => p.row), instruments).map(({ row, instrument }) => presentResponse(row, instrument));
+        return searchset(request, search, resources, total, rows.length > count ? page.at(-1)!.key : null);
       });
 
       fhir.get<{ Params: { id: string } }>('/QuestionnaireResponse/:id', { config: read }, async (request) => {
@@ -172,21 +212,45 @@ export function registerFhirRoutes(app: FastifyInstance, deps: AppDeps): void {
 
       // Observation: one per total and subscale score of each completed response.
       fhir.get('/Observation', { config: read }, async (request) => {
-        const query = readQuery(request.query, SEARCH_PARAMETERS.Observation);
+        const query = readQuery(request.query, [...SEARCH_PARAMETERS.Observation, ...PAGING_PARAMETERS]);
         const patient = single(query, 'patient');
         if (!patient) throw invalid('Searching Observation needs the patient parameter.', 'patient');
         const codes = (query.code ?? []).map(tokenValues);
-        const client = await requirePatient(request, patientIdOf(patient), 'fhir.Observation.search');
+        // Every `code` parameter must match (AND); within one, any comma-separated value (OR).
+        const matches = (o: Observation) =>
+          codes.every((any) => any.some((t) => o.code.coding?.some((c) => c.code === t.code && (t.system === undefined || t.system === '' || c.system === t.system))));
         const orgId = tokenOf(request).orgId;
-        const rows = await withApiAudit(request, db, clock, { action: 'fhir.Observation.search', clientId: client.id, entityType: 'client', entityId: client.id }, (tx) =>
-          listCompletedResponses(tx, { orgId, clientId: client.id }),
-        );
-        const instruments = await instrumentsFor(orgId, rows);
-        const observations = withInstrument(rows, instruments)
-          .flatMap(({ row, instrument }) => presentObservations(row, instrument))
-          // Every `code` parameter must match (AND); within one, any comma-separated value (OR).
-          .filter((o) => codes.every((any) => any.some((t) => o.code.coding?.some((c) => c.code === t.code && (t.system === undefined || t.system === '' || c.system === t.system)))));
-        return bundle('searchset', observations, { baseUrl, selfUrl: `${baseUrl}${request.url.slice(FHIR_PREFIX.length)}` });
+        const search = { orgId, resourceType: 'Observation', query };
+        const { count, after } = readPaging(secretKey, search, isObservationKey);
+        const client = await requirePatient(request, patientIdOf(patient), 'fhir.Observation.search');
+        // Observations are made from responses and filtered by code once made, so the total needs
+        // every response: they are read in batches, and only the page is kept.
+        const { total, page } = await withApiAudit(request, db, clock, { action: 'fhir.Observation.search', clientId: client.id, entityType: 'client', entityId: client.id }, async (tx) => {
+          const instruments = new Map<string, ResolvedInstrument | null>();
+          const page: { observation: Observation; key: PageKey }[] = [];
+          let total = 0;
+          let batchAfter: [string, string] | null = null;
+          for (;;) {
+            const batch = await pageCompletedResponses(tx, { orgId, clientId: client.id, limit: SCAN_BATCH, after: batchAfter });
+            const unknown = [...new Set(batch.map((b) => b.row.instrumentId))].filter((id) => !instruments.has(id));
+            for (const [id, instrument] of await resolveInstruments(tx, orgId, unknown)) instruments.set(id, instrument);
+            for (const { row, key } of batch) {
+              const instrument = instruments.get(row.instrumentId);
+              if (!instrument) continue;
+              presentObservations(row, instrument).forEach((observation, index) => {
+                if (!matches(observation)) return;
+                total += 1;
+                const observationKey = [...key, String(index)];
+                if (page.length <= count && (!after || compareKeys(observationKey, after) > 0)) page.push({ observation, key: observationKey });
+              });
+            }
+            if (batch.length < SCAN_BATCH) break;
+            batchAfter = batch.at(-1)!.key;
+          }
+          return { total, page };
+        });
+        const shown = page.slice(0, count);
+        return searchset(request, search, shown.map((p) => p.observation), total, page.length > count ? shown.at(-1)!.key : null);
       });
 
       fhir.get<{ Params: { id: string } }>('/Observation/:id', { config: read }, async (request) => {

@@ -79,9 +79,9 @@ describe('FHIR R4 API', () => {
     expect(String(res.headers['content-type'])).toContain(FHIR_JSON);
     const resources = statement.rest[0].resource as { type: string; interaction: { code: string }[]; searchParam?: { name: string }[] }[];
     expect(resources.map((r) => [r.type, r.interaction.map((i) => i.code), (r.searchParam ?? []).map((p) => p.name)])).toEqual([
-      ['Questionnaire', ['read', 'search-type'], ['url', 'name']],
-      ['QuestionnaireResponse', ['read', 'search-type', 'create'], ['patient', 'questionnaire', 'authored']],
-      ['Observation', ['read', 'search-type'], ['patient', 'code']],
+      ['Questionnaire', ['read', 'search-type'], ['url', 'name', '_count', '_cursor']],
+      ['QuestionnaireResponse', ['read', 'search-type', 'create'], ['patient', 'questionnaire', 'authored', '_count', '_cursor']],
+      ['Observation', ['read', 'search-type'], ['patient', 'code', '_count', '_cursor']],
       ['Patient', ['read'], []],
     ]);
   });
@@ -210,7 +210,7 @@ describe('FHIR R4 API', () => {
 
   it.each([
     ['/QuestionnaireResponse?patient=PATIENT&subject=x', 'subject'],
-    ['/Observation?patient=PATIENT&_count=10', '_count'],
+    ['/Observation?patient=PATIENT&_sort=date', '_sort'],
     ['/Questionnaire?title=PHQ', 'title'],
     ['/Patient/PATIENT?_elements=id', '_elements'],
   ])('refuses an unknown search parameter rather than ignoring it: %s', async (url, parameter) => {
@@ -293,5 +293,158 @@ describe('FHIR R4 API', () => {
     const res = await get('/Patient/%E0%A4%A');
     expect(res.statusCode).toBe(400);
     expect(validFhir(res).issue[0]).toMatchObject({ code: 'invalid', diagnostics: 'The address is not valid (a malformed % escape?).' });
+  });
+
+  describe('paging', () => {
+    type Page = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const BASE = 'http://rapport.test/fhir/R4';
+    const nextOf = (page: Page): string | undefined => page.link?.find((l: { relation: string }) => l.relation === 'next')?.url;
+    const idsOf = (page: Page): string[] => (page.entry ?? []).map((e: { resource: { id: string } }) => e.resource.id);
+
+    /** Follows `next` links from `first`, checking each page is valid FHIR, has `self` and the same total; returns the pages. */
+    async function walk(get: (url: string) => Promise<any>, first: string): Promise<Page[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const pages: Page[] = [];
+      let url: string | undefined = first;
+      while (url) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(200);
+        const page = validFhir(res);
+        expect(page.type).toBe('searchset');
+        expect(page.link[0].relation).toBe('self');
+        if (pages.length > 0) expect(page.total).toBe(pages[0]!.total);
+        pages.push(page);
+        const next = nextOf(page);
+        if (next) expect(next.startsWith(`${BASE}/`)).toBe(true);
+        url = next?.slice(BASE.length);
+        expect(pages.length).toBeLessThan(20);
+      }
+      return pages;
+    }
+
+    /** Seven PHQ-9s for the patient, two of them at the same instant (the id breaks the tie). */
+    async function sevenResponses(post: (url: string, body: unknown) => Promise<{ statusCode: number; json: () => any }>, patientId: string) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const ids: string[] = [];
+      for (const authored of ['2026-01-01T09:00:00Z', '2026-01-08T09:00:00Z', '2026-01-08T09:00:00Z', '2026-01-15T09:00:00Z', '2026-01-22T09:00:00Z', '2026-01-29T09:00:00Z', '2026-02-05T09:00:00Z']) {
+        const res = await post('/QuestionnaireResponse', foreignPhq9(patientId, [1, 0, 0, 0, 0, 0, 0, 0, 0], authored));
+        expect(res.statusCode).toBe(201);
+        ids.push(res.json().id);
+      }
+      return ids;
+    }
+
+    it('pages QuestionnaireResponse search: every response exactly once, in order, the last page without next, each page audited', async () => {
+      const { org, client, post, get } = await setUp();
+      const created = await sevenResponses(post, client.id);
+      const pages = await walk(get, `/QuestionnaireResponse?patient=${client.id}&_count=3`);
+      expect(pages.map((p) => idsOf(p).length)).toEqual([3, 3, 1]);
+      expect(pages.map((p) => p.total)).toEqual([7, 7, 7]);
+      expect(nextOf(pages[2]!)).toBeUndefined();
+      const seen = pages.flatMap(idsOf);
+      expect(new Set(seen).size).toBe(7);
+      expect([...seen].sort()).toEqual([...created].sort());
+      const authored = pages.flatMap((p) => p.entry.map((e: { resource: { authored: string } }) => e.resource.authored));
+      expect(authored).toEqual([...authored].sort());
+      // The next link keeps the search's own parameters.
+      const next = new URL(nextOf(pages[0]!)!);
+      expect(next.searchParams.get('patient')).toBe(client.id);
+      expect(next.searchParams.get('_count')).toBe('3');
+      expect(next.searchParams.get('_cursor')).toBeTruthy();
+
+      // Unpaged (the default of 50 holds them all): the same responses in the same order, and no next link.
+      const all = validFhir(await get(`/QuestionnaireResponse?patient=${client.id}`));
+      expect(idsOf(all)).toEqual(seen);
+      expect(nextOf(all)).toBeUndefined();
+      // Filters and paging together.
+      const filtered = await walk(get, `/QuestionnaireResponse?patient=${client.id}&authored=ge2026-01-08&authored=lt2026-02-01&_count=2`);
+      expect(filtered.map((p) => idsOf(p).length)).toEqual([2, 2, 1]);
+      expect(filtered[0]!.total).toBe(5);
+
+      const audited = await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.action, 'fhir.QuestionnaireResponse.search')));
+      expect(audited).toHaveLength(3 + 1 + 3);
+      expect(audited.every((e) => e.clientId === client.id && e.actorKind === 'api_token' && e.outcome === 'success')).toBe(true);
+    });
+
+    it('does not repeat a response when one is stored between two pages', async () => {
+      const { client, post, get } = await setUp();
+      await sevenResponses(post, client.id);
+      const first = validFhir(await get(`/QuestionnaireResponse?patient=${client.id}&_count=4`));
+      const late = (await post('/QuestionnaireResponse', foreignPhq9(client.id, [0, 0, 0, 0, 0, 0, 0, 0, 0], '2026-03-01T09:00:00Z'))).json();
+      const rest = await walk(get, nextOf(first)!.slice(BASE.length));
+      const seen = [...idsOf(first), ...rest.flatMap(idsOf)];
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toHaveLength(8);
+      expect(seen.at(-1)).toBe(late.id);
+    });
+
+    it('pages Observation search with and without a code, matching the unpaged answer', async () => {
+      const { client, post, get } = await setUp();
+      await sevenResponses(post, client.id);
+      for (const filter of ['', '&code=http://loinc.org|44261-6']) {
+        const all = validFhir(await get(`/Observation?patient=${client.id}${filter}&_count=200`));
+        expect(nextOf(all)).toBeUndefined();
+        expect(all.total).toBe(idsOf(all).length);
+        const pages = await walk(get, `/Observation?patient=${client.id}${filter}&_count=2`);
+        expect(pages.flatMap(idsOf)).toEqual(idsOf(all));
+        expect(pages[0]!.total).toBe(all.total);
+        expect(pages.slice(0, -1).every((p) => idsOf(p).length === 2)).toBe(true);
+      }
+      expect(validFhir(await get(`/Observation?patient=${client.id}&code=http://loinc.org|44261-6`)).total).toBe(7);
+    });
+
+    it('pages Questionnaire search', async () => {
+      const { get } = await setUp();
+      const all = validFhir(await get('/Questionnaire?_count=200'));
+      expect(all.total).toBeGreaterThan(5);
+      const pages = await walk(get, '/Questionnaire?_count=5');
+      expect(pages.flatMap(idsOf).sort()).toEqual(idsOf(all).sort());
+      expect(new Set(pages.flatMap(idsOf)).size).toBe(all.total);
+      expect(pages.length).toBe(Math.ceil(all.total / 5));
+    });
+
+    it.each(['0', '201', '-1', '1.5', 'ten', '1e2'])('refuses _count=%s with a 400 OperationOutcome', async (value) => {
+      const { client, get } = await setUp();
+      const res = await get(`/QuestionnaireResponse?patient=${client.id}&_count=${value}`);
+      expect(res.statusCode).toBe(400);
+      expect(validFhir(res).issue[0]).toMatchObject({ code: 'invalid', expression: ['_count'] });
+    });
+
+    it('limits a page to _count and to 200 at most', async () => {
+      const { client, post, get } = await setUp();
+      await sevenResponses(post, client.id);
+      expect(idsOf(validFhir(await get(`/QuestionnaireResponse?patient=${client.id}&_count=1`)))).toHaveLength(1);
+      expect(idsOf(validFhir(await get(`/QuestionnaireResponse?patient=${client.id}&_count=200`)))).toHaveLength(7);
+      expect((await get(`/QuestionnaireResponse?patient=${client.id}&_count=3&_count=4`)).statusCode).toBe(400);
+    });
+
+    it("refuses a changed cursor, another search's cursor and another clinic's cursor with a 400, and never shows another clinic's responses", async () => {
+      const mine = await setUp();
+      const theirs = await setUp();
+      const myResponses = await sevenResponses(mine.post, mine.client.id);
+      const theirResponses = await sevenResponses(theirs.post, theirs.client.id);
+      const next = new URL(nextOf(validFhir(await mine.get(`/QuestionnaireResponse?patient=${mine.client.id}&_count=3`)))!);
+      const cursor = next.searchParams.get('_cursor')!;
+      const flipped = cursor.slice(0, -2) + (cursor.at(-2) === 'A' ? 'B' : 'A') + cursor.at(-1);
+      const refused = async (get: (url: string) => Promise<any>, url: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(400);
+        expect(validFhir(res).issue[0]).toMatchObject({ code: 'invalid', expression: ['_cursor'] });
+      };
+      await refused(mine.get, `/QuestionnaireResponse?patient=${mine.client.id}&_count=3&_cursor=${encodeURIComponent(flipped)}`);
+      await refused(mine.get, `/QuestionnaireResponse?patient=${mine.client.id}&_count=3&_cursor=not-a-cursor`);
+      // The same cursor with another search (a filter added) or for another resource type.
+      await refused(mine.get, `/QuestionnaireResponse?patient=${mine.client.id}&questionnaire=Questionnaire/phq9&_count=3&_cursor=${encodeURIComponent(cursor)}`);
+      await refused(mine.get, `/Observation?patient=${mine.client.id}&_count=3&_cursor=${encodeURIComponent(cursor)}`);
+      // Another clinic's token cannot use it, for our patient or theirs.
+      await refused(theirs.get, `${next.pathname.slice('/fhir/R4'.length)}${next.search}`);
+      await refused(theirs.get, `/QuestionnaireResponse?patient=${theirs.client.id}&_count=3&_cursor=${encodeURIComponent(cursor)}`);
+      // A changed _count keeps the cursor valid (it is not part of the search).
+      expect((await mine.get(`/QuestionnaireResponse?patient=${mine.client.id}&_count=50&_cursor=${encodeURIComponent(cursor)}`)).statusCode).toBe(200);
+
+      const seen = (await walk(mine.get, `/QuestionnaireResponse?patient=${mine.client.id}&_count=2`)).flatMap(idsOf);
+      expect([...seen].sort()).toEqual([...myResponses].sort());
+      expect(seen.some((id) => theirResponses.includes(id))).toBe(false);
+      const observations = (await walk(mine.get, `/Observation?patient=${mine.client.id}&_count=3`)).flatMap((p) => p.entry.map((e: { resource: { derivedFrom: { reference: string }[] } }) => e.resource.derivedFrom[0]!.reference));
+      expect(observations.some((ref: string) => theirResponses.includes(ref.split('/')[1]!))).toBe(false);
+    });
   });
 });

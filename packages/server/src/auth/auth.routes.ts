@@ -1,14 +1,16 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { App, AppDeps } from '../app';
 import { memberships, users } from '../db/schema';
-import { tooManyRequests, unauthorized } from '../errors';
+import { badRequest, conflict, tooManyRequests, unauthorized } from '../errors';
 import { recordAudit } from '../audit/audit.queries';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 import {
   activeMemberships,
   clearFailures,
   consumeUserToken,
+  failureKeyOf,
+  findUsableUserToken,
   findUser,
   findUserByEmail,
   issueUserToken,
@@ -16,11 +18,16 @@ import {
   recordFailure,
   voidUserTokens,
 } from './auth.queries';
-import { meResponse, passwordResetRequestBody, signInBody, tokenPasswordBody } from './auth.schema';
+import { invitationAcceptBody, meResponse, newPassword, passwordResetRequestBody, signInBody, tokenPasswordBody } from './auth.schema';
 import { createSession, revokeSession, revokeUserSessions, type SessionStage } from './sessions.queries';
 import { clearSessionCookie, setSessionCookie } from './session-cookie';
 
-/** Account lock-out: at most 10 failures per 15 minutes, then a wait that doubles with each failure. */
+/**
+ * Lock-out: at most 10 failures per 15 minutes for one email address, then a wait that doubles with
+ * each failure. Counted per address whether or not it has an account, so that the answers (status,
+ * code, message, Retry-After) and the work done (the same queries, one argon2 verification) are the
+ * same for both, and neither sign-in nor its lock-out tells which addresses have an account.
+ */
 export const FAILURE_WINDOW_MS = 15 * 60_000;
 export const FAILURES_BEFORE_DELAY = 10;
 export function lockoutDelayMs(failures: number): number {
@@ -30,14 +37,18 @@ export function lockoutDelayMs(failures: number): number {
 
 export const PASSWORD_RESET_VALID_MS = 30 * 60_000;
 const signInRateLimit = { max: 60, timeWindow: 60_000 };
+/** Stands in for the user id of an address without an account, so its sign-in runs the same queries. */
+const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 export function registerAuthRoutes(app: App, deps: AppDeps): void {
-  const { db, clock, config, mailer } = deps;
+  const { db, clock, config, mailer, secretKey } = deps;
   const policy = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
+  // Made now, so the first sign-in with an unknown address does not take a hash longer than others.
+  void dummyPasswordHash();
 
-  /** Throws 429 while the account is in its lock-out delay. */
-  async function assertNotLocked(userId: string, now: Date) {
-    const failures = await recentFailures(db, userId, new Date(now.getTime() - FAILURE_WINDOW_MS));
+  /** Throws 429 while the address is in its lock-out delay. */
+  async function assertNotLocked(emailKey: string, now: Date) {
+    const failures = await recentFailures(db, emailKey, new Date(now.getTime() - FAILURE_WINDOW_MS));
     const delay = lockoutDelayMs(failures.count);
     if (delay > 0 && failures.last && failures.last.getTime() + delay > now.getTime()) {
       const wait = (failures.last.getTime() + delay - now.getTime()) / 1000;
@@ -54,23 +65,23 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
     async (request, reply) => {
       const now = clock.now();
       const { email, password, organisationId } = request.body;
+      const emailKey = failureKeyOf(secretKey, email);
       const user = await findUserByEmail(db, email);
       const audit = (orgId: string | null, outcome: 'success' | 'failure', actorId: string | null) =>
         recordAudit(db, { orgId, actorKind: actorId ? 'user' : 'anonymous', actorId, action: 'auth.sign_in', requestId: request.id, outcome, at: now });
-      if (!user || !user.passwordHash) {
-        await verifyPassword(await dummyPasswordHash(), password);
-        await audit(null, 'failure', null);
-        throw unauthorized('That email and password do not match.', 'invalid_credentials');
-      }
-      await assertNotLocked(user.id, now);
-      const memberOf = await activeMemberships(db, user.id);
+      // From here to the answer, an address without an account (or without a password yet) takes the
+      // same path as a wrong password: the lock-out, the membership query, one argon2 verification
+      // (against a dummy hash), the failure recorded, the same 401.
+      await assertNotLocked(emailKey, now);
+      const memberOf = await activeMemberships(db, user?.id ?? NO_USER);
       const membership = organisationId ? memberOf.find((m) => m.orgId === organisationId) : memberOf[0];
-      if (!(await verifyPassword(user.passwordHash, password)) || !membership) {
-        await recordFailure(db, user.id, now);
-        await audit(membership?.orgId ?? null, 'failure', user.id);
+      const passwordMatches = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+      if (!user?.passwordHash || !passwordMatches || !membership) {
+        await recordFailure(db, emailKey, now, FAILURE_WINDOW_MS);
+        await audit(user ? (membership?.orgId ?? null) : null, 'failure', user?.id ?? null);
         throw unauthorized('That email and password do not match.', 'invalid_credentials');
       }
-      await clearFailures(db, user.id);
+      await clearFailures(db, emailKey);
       const stage: SessionStage = user.mfaEnabledAt ? 'mfa' : membership.settings.mfaRequired ? 'enrol' : 'full';
       if (request.principal.kind === 'staff') await revokeSession(db, request.principal.sessionId, now);
       const { token } = await createSession(db, { userId: user.id, orgId: membership.orgId, stage, now, policy });
@@ -163,7 +174,8 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
         await tx.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, token.userId));
         await revokeUserSessions(tx, token.userId, now);
         await voidUserTokens(tx, token.userId, 'password_reset', now);
-        await clearFailures(tx, token.userId);
+        const user = await findUser(tx, token.userId);
+        if (user) await clearFailures(tx, failureKeyOf(secretKey, user.email));
         await recordAudit(tx, { orgId: null, actorKind: 'user', actorId: token.userId, action: 'auth.password_reset', entityType: 'user', entityId: token.userId, requestId: request.id, outcome: 'success', at: now });
         return true;
       });
@@ -172,27 +184,64 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
     },
   );
 
+  /**
+   * Accepting an invitation. Someone new chooses their password here. Someone who already has an
+   * account (they belong to another clinic) proves it is theirs with the password they sign in with,
+   * which stays as it is: the invitation only adds the membership. A wrong password counts towards the
+   * address's lock-out like a failed sign-in, and leaves the invitation usable.
+   */
   app.post(
     '/api/v1/auth/invitation/accept',
     {
       config: { access: { kind: 'public' }, rateLimit: { max: 20, timeWindow: 60_000 } },
-      schema: { tags: ['auth'], body: tokenPasswordBody },
+      schema: { tags: ['auth'], body: invitationAcceptBody },
     },
     async (request, reply) => {
       const now = clock.now();
-      const passwordHash = await hashPassword(request.body.password);
+      const { token, password } = request.body;
+      const invalidToken = () => unauthorized('This invitation has expired or was already used. Ask your administrator for a new one.', 'invalid_token');
+      const invitation = await findUsableUserToken(db, token, 'invite', now);
+      const user = invitation?.orgId ? await findUser(db, invitation.userId) : null;
+      if (!invitation?.orgId || !user) throw invalidToken();
+      const orgId = invitation.orgId;
+      let newPasswordHash: string | null = null;
+      if (user.passwordHash) {
+        const emailKey = failureKeyOf(secretKey, user.email);
+        await assertNotLocked(emailKey, now);
+        if (!(await verifyPassword(user.passwordHash, password))) {
+          await recordFailure(db, emailKey, now, FAILURE_WINDOW_MS);
+          await recordAudit(db, { orgId, actorKind: 'user', actorId: user.id, action: 'auth.invitation_accepted', entityType: 'user', entityId: user.id, requestId: request.id, outcome: 'failure', at: now });
+          throw unauthorized(
+            'This email address already has a Rapport account. Enter the password you sign in with: accepting keeps it as it is.',
+            'invalid_credentials',
+          );
+        }
+        await clearFailures(db, emailKey);
+      } else {
+        const chosen = newPassword.safeParse(password);
+        if (!chosen.success) throw badRequest(chosen.error.issues[0]!.message, 'password', 'validation_failed');
+        newPasswordHash = await hashPassword(password);
+      }
       const done = await db.transaction(async (tx) => {
-        const token = await consumeUserToken(tx, request.body.token, 'invite', now);
-        if (!token || !token.orgId) return false;
-        await tx.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, token.userId));
+        const consumed = await consumeUserToken(tx, token, 'invite', now);
+        if (!consumed || consumed.id !== invitation.id) return false;
+        if (newPasswordHash) {
+          // Only while the account still has no password: two invitations accepted at once set one.
+          const set = await tx
+            .update(users)
+            .set({ passwordHash: newPasswordHash, passwordChangedAt: now })
+            .where(and(eq(users.id, user.id), isNull(users.passwordHash)))
+            .returning({ id: users.id });
+          if (set.length === 0) throw conflict('Your account got its password a moment ago. Accept again with that password.', 'password_already_set', 'password');
+        }
         await tx
           .update(memberships)
           .set({ status: 'active' })
-          .where(and(eq(memberships.userId, token.userId), eq(memberships.orgId, token.orgId), eq(memberships.status, 'invited')));
-        await recordAudit(tx, { orgId: token.orgId, actorKind: 'user', actorId: token.userId, action: 'auth.invitation_accepted', entityType: 'user', entityId: token.userId, requestId: request.id, outcome: 'success', at: now });
+          .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, orgId), eq(memberships.status, 'invited')));
+        await recordAudit(tx, { orgId, actorKind: 'user', actorId: user.id, action: 'auth.invitation_accepted', entityType: 'user', entityId: user.id, requestId: request.id, outcome: 'success', at: now });
         return true;
       });
-      if (!done) throw unauthorized('This invitation has expired or was already used. Ask your administrator for a new one.', 'invalid_token');
+      if (!done) throw invalidToken();
       return reply.status(204).send();
     },
   );

@@ -23,6 +23,11 @@ export const mfaConfirmBody = z.strictObject({ code: z.string().regex(/^\d{6}$/,
 
 export const passwordResetRequestBody = z.strictObject({ email });
 export const tokenPasswordBody = z.strictObject({ token: z.string().min(20).max(200), password: newPassword });
+/**
+ * Accepting an invitation: a new password for someone new (checked against `newPassword` then),
+ * or the current password of an existing account.
+ */
+export const invitationAcceptBody = z.strictObject({ token: z.string().min(20).max(200), password: z.string().min(1, 'Enter a password.').max(200, 'Use at most 200 characters.') });
 
 export const meResponse = z.object({
   user: z.object({ id: z.uuid(), email: z.string(), displayName: z.string(), mfaEnabled: z.boolean(), locale: z.string() }),

@@ -6,7 +6,7 @@ import { recoveryCodes, users } from '../db/schema';
 import { badRequest, conflict, unauthorized } from '../errors';
 import { recordAudit } from '../audit/audit.queries';
 import { decryptSecret, encryptSecret, hashToken } from '../lib/crypto';
-import { clearFailures, findUser, recentFailures, recordFailure } from './auth.queries';
+import { clearFailures, failureKeyOf, findUser, recentFailures, recordFailure } from './auth.queries';
 import { mfaConfirmBody, mfaVerifyBody } from './auth.schema';
 import { FAILURE_WINDOW_MS, FAILURES_BEFORE_DELAY } from './auth.routes';
 import { createSession, revokeSession } from './sessions.queries';
@@ -84,13 +84,15 @@ export function registerMfaRoutes(app: App, deps: AppDeps): void {
       const p = request.principal;
       if (p.kind !== 'staff' || p.stage !== 'mfa') throw unauthorized('There is no sign-in waiting for a code.', 'no_mfa_pending');
       const now = clock.now();
-      const failures = await recentFailures(db, p.userId, new Date(now.getTime() - FAILURE_WINDOW_MS));
+      const user = await findUser(db, p.userId);
+      if (!user?.mfaSecret) throw unauthorized();
+      // Wrong codes count towards the same lock-out as wrong passwords for the address.
+      const emailKey = failureKeyOf(secretKey, user.email);
+      const failures = await recentFailures(db, emailKey, new Date(now.getTime() - FAILURE_WINDOW_MS));
       if (failures.count >= FAILURES_BEFORE_DELAY) {
         await revokeSession(db, p.sessionId, now);
         throw unauthorized('Too many wrong codes. Sign in again in a few minutes.', 'account_locked');
       }
-      const user = await findUser(db, p.userId);
-      if (!user?.mfaSecret) throw unauthorized();
       let ok = false;
       if ('code' in request.body) {
         const step = await verifyTotp(decryptSecret(user.mfaSecret, secretKey), request.body.code, now);
@@ -107,10 +109,10 @@ export function registerMfaRoutes(app: App, deps: AppDeps): void {
       }
       await recordAudit(db, { orgId: p.orgId, actorKind: 'user', actorId: p.userId, action: 'code' in request.body ? 'auth.mfa_verify' : 'auth.recovery_code', requestId: request.id, outcome: ok ? 'success' : 'failure', at: now });
       if (!ok) {
-        await recordFailure(db, p.userId, now);
+        await recordFailure(db, emailKey, now, FAILURE_WINDOW_MS);
         throw unauthorized('That code is not right.', 'invalid_code');
       }
-      await clearFailures(db, p.userId);
+      await clearFailures(db, emailKey);
       await upgradeSession(request, reply);
       return { stage: 'full' as const };
     },

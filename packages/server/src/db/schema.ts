@@ -145,16 +145,20 @@ export const sessions = pgTable(
   (t) => [uniqueIndex('sessions_token_idx').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
 );
 
+/**
+ * Failed sign-ins and wrong second-factor codes, for the lock-out. Counted per submitted email
+ * address (an HMAC of it with the server key, so the table does not list addresses), not per
+ * account: an address without an account locks exactly as one with an account, so the lock-out
+ * does not tell who has one. Rows older than the lock-out window are deleted as failures arrive.
+ */
 export const signInFailures = pgTable(
   'sign_in_failures',
   {
     id: id(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id),
+    emailKey: text('email_key').notNull(),
     at: ts('at').notNull(),
   },
-  (t) => [index('sign_in_failures_user_idx').on(t.userId, t.at)],
+  (t) => [index('sign_in_failures_email_idx').on(t.emailKey, t.at), index('sign_in_failures_at_idx').on(t.at)],
 );
 
 /** Single-use emailed tokens: invitations and password resets. */

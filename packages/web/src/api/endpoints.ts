@@ -27,6 +27,8 @@ import type {
   Alliance,
   Assignment,
   Calibration,
+  CustomInstrument,
+  MySettings,
   DropoutRisk,
   InstrumentDetail,
   InstrumentSummary,
@@ -60,7 +62,8 @@ export const endpoints = {
   requestPasswordReset: (email: string) => api.post<{ message: string }>('/api/v1/auth/password-reset', { email }),
   completePasswordReset: (token: string, password: string) => api.post<void>('/api/v1/auth/password-reset/complete', { token, password }),
   acceptInvitation: (token: string, password: string) => api.post<void>('/api/v1/auth/invitation/accept', { token, password }),
-  updateMySettings: (body: { locale?: Locale; calibrationConsent?: boolean }) => api.patch<{ locale: Locale; calibrationConsent: boolean }>('/api/v1/me/settings', body),
+  mySettings: () => api.get<MySettings>('/api/v1/me/settings'),
+  updateMySettings: (body: { locale?: Locale; calibrationConsent?: boolean }) => api.patch<MySettings>('/api/v1/me/settings', body),
 
   // Organisation
   organisation: () => api.get<Organisation>('/api/v1/organisation'),
@@ -125,6 +128,8 @@ export const endpoints = {
     api.post<SessionRating>(`${client(id)}/assignments/${enc(assignmentId)}/rating`, body),
   skipRating: (id: string, assignmentId: string) => api.post<SessionRating>(`${client(id)}/assignments/${enc(assignmentId)}/rating/skip`),
   calibration: () => api.get<Calibration>('/api/v1/me/calibration'),
+  /** A therapist's report for a supervisor or admin: 404 unless that therapist shares it. */
+  therapistCalibration: (userId: string) => api.get<Calibration>(`/api/v1/users/${enc(userId)}/calibration`),
 
   // Questionnaires
   instruments: () => api.get<{ items: InstrumentSummary[] }>('/api/v1/instruments'),
@@ -141,6 +146,8 @@ export const endpoints = {
   previewProtocol: (body: { rules: ProtocolRule[]; appointments: { startsAt: string }[] }) => api.post<{ items: PreviewItem[] }>('/api/v1/protocols/preview', body),
   contentPacks: () => api.get<{ items: ContentPack[] }>('/api/v1/content-packs'),
   uploadContentPack: (body: unknown) => api.post<ContentPack>('/api/v1/content-packs', body),
+  customInstruments: () => api.get<{ items: CustomInstrument[] }>('/api/v1/custom-instruments'),
+  uploadCustomInstrument: (body: unknown) => api.post<CustomInstrument>('/api/v1/custom-instruments', body),
 
   day: (date: string, clinicianId?: string) =>
     api.get<{ date: string; timeZone: string; items: DayAppointment[] }>(`/api/v1/appointments${qs({ date, clinicianId })}`),

@@ -22,6 +22,8 @@ export type OrganisationSettings = {
   quietHours: { start: string; end: string };
   onCallSupervisorUserId: string | null;
   languages: string[];
+  urgentEscalationHours: number;
+  retentionYears: number;
 };
 export type Organisation = { id: string; name: string; settings: OrganisationSettings; updatedAt: string };
 
@@ -247,6 +249,23 @@ export type CalibrationStats = {
   correlation: number | null;
 };
 export type CalibrationReport = { thresholdPercent: number; overall: CalibrationStats; byMonth: (CalibrationStats & { month: string })[] };
+/** The signed-in person's own settings in this clinic (`/api/v1/me/settings`). */
+export type MySettings = { locale: Locale; calibrationConsent: boolean };
+/** One stored version of a clinic's own instrument (`/api/v1/custom-instruments`). */
+export type CustomInstrument = {
+  id: string;
+  instrumentId: string;
+  version: number;
+  current: boolean;
+  uploadedAt: string;
+  uploadedBy: string | null;
+  uploadedByName: string | null;
+  definitionVersion: string;
+  shortName: string;
+  name: string;
+  respondent: 'client' | 'clinician';
+  itemCount: number;
+};
 export type Calibration = { userId: string; report: CalibrationReport; organisation: (CalibrationReport & { therapists: number }) | null; minTherapists: number; rulesVersion: string };
 
 export type DropoutRisk = { score: number; level: 'low' | 'medium' | 'high'; contributions: { factor: string; points: number; detail: string }[]; note: string };

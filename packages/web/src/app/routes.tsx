@@ -13,6 +13,8 @@ const Protocols = lazy(() => import('../screens/admin/Protocols').then((m) => ({
 const ContentPacks = lazy(() => import('../screens/admin/ContentPacks').then((m) => ({ default: m.ContentPacks })));
 const SupervisionView = lazy(() => import('../screens/alerts/AlertsInbox').then((m) => ({ default: m.SupervisionView })));
 const CalibrationScreen = lazy(() => import('../screens/Calibration').then((m) => ({ default: m.CalibrationScreen })));
+const TherapistCalibrationScreen = lazy(() => import('../screens/Calibration').then((m) => ({ default: m.TherapistCalibrationScreen })));
+const CustomInstruments = lazy(() => import('../screens/admin/CustomInstruments').then((m) => ({ default: m.CustomInstruments })));
 
 // Administration is not needed on the first screen: its code loads when an admin opens it.
 const Users = lazy(() => import('../screens/admin/Users').then((m) => ({ default: m.Users })));
@@ -47,9 +49,12 @@ export const appRoutes: AppRoute[] = [
   { path: '/calibration', render: () => <CalibrationScreen />, nav: 'nav.calibration' },
   { path: '/clients/:clientId/audit', render: (p) => <ClientAudit clientId={p.clientId!} />, roles: ['admin'] },
   { path: '/admin/users', render: () => <Users />, roles: ['admin', 'supervisor'], nav: 'nav.users' },
+  // A therapist's calibration, for supervision: the API shows it only when the therapist shares it.
+  { path: '/admin/users/:userId/calibration', render: (p) => <TherapistCalibrationScreen key={p.userId} userId={p.userId!} />, roles: ['supervisor', 'admin'] },
   { path: '/admin/programmes', render: () => <Programmes />, roles: ['admin'], nav: 'nav.programmes' },
   { path: '/admin/protocols', render: () => <Protocols />, roles: ['admin'], nav: 'nav.protocols' },
   { path: '/admin/content-packs', render: () => <ContentPacks />, roles: ['admin'], nav: 'nav.contentPacks' },
+  { path: '/admin/custom-instruments', render: () => <CustomInstruments />, roles: ['admin'], nav: 'nav.customInstruments' },
   { path: '/admin/settings', render: () => <Settings />, roles: ['admin'], nav: 'nav.settings' },
   { path: '/account', render: () => <Account /> },
 ];

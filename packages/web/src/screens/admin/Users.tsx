@@ -2,13 +2,17 @@ import { useState } from 'react';
 import { endpoints } from '../../api/endpoints';
 import { fieldError, formError } from '../../api/client';
 import type { Role, StaffUser } from '../../api/types';
+import { Link } from '../../app/router';
 import { useMe } from '../../app/session';
 import { useT } from '../../i18n/i18n';
 import { Async, CheckboxField, FormMessage, PageTitle, SelectField, TextField, useAsync, useSubmit } from '../../ui/ui';
 
 const ROLES: Role[] = ['clinician', 'supervisor', 'admin'];
 
-/** Staff: invite, change role, deactivate/reactivate, reset two-step sign-in, send a password reset. */
+/**
+ * Staff: invite, change role, deactivate/reactivate, reset two-step sign-in, send a password reset;
+ * and, for supervisors and admins, each therapist's calibration report (shown only if they share it).
+ */
 export function Users() {
   const t = useT();
   const { can } = useMe();
@@ -38,6 +42,7 @@ export function Users() {
                 <th scope="col">{t('users.role')}</th>
                 <th scope="col">{t('users.status')}</th>
                 <th scope="col">{t('users.mfa')}</th>
+                <th scope="col">{t('users.calibration')}</th>
                 {admin && <th scope="col">{t('users.actions')}</th>}
               </tr>
             </thead>
@@ -91,6 +96,16 @@ function UserRow({ user: u, admin, onChange, onNotice }: { user: StaffUser; admi
       </td>
       <td>{t(`userStatus.${u.status}`)}</td>
       <td>{u.mfaEnabled ? t('common.yes') : t('common.no')}</td>
+      <td>
+        {u.status !== 'invited' && (
+          <>
+            <Link to={`/admin/users/${encodeURIComponent(u.id)}/calibration`} aria-label={t('users.calibrationOf', { name: u.displayName })}>
+              {t('users.calibration')}
+            </Link>
+            {!u.calibrationConsent && <span className="muted"> ({t('users.calibrationNotShared')})</span>}
+          </>
+        )}
+      </td>
       {admin && (
         <td>
           {!self && (

@@ -36,6 +36,8 @@ import type {
   ResolutionAction,
   SessionRating,
   Trajectory,
+  OutcomeReport,
+  OutcomeReportScope,
 } from './types';
 
 export type ProtocolRule = { id: string; instrumentIds: string[]; respondent: 'client' | 'clinician'; trigger: { kind: string; hoursBefore?: number; n?: number } };
@@ -131,6 +133,10 @@ export const endpoints = {
   /** A therapist's report for a supervisor or admin: 404 unless that therapist shares it. */
   therapistCalibration: (userId: string) => api.get<Calibration>(`/api/v1/users/${enc(userId)}/calibration`),
 
+  // Reports (issue 7): the same scope for the JSON and the CSV download.
+  outcomeReport: (scope: OutcomeReportScope) => api.get<OutcomeReport>(`/api/v1/reports/outcomes${qs(scope)}`),
+  /** A plain link (the session cookie goes with it), so the browser downloads the file itself. */
+  outcomeReportCsvUrl: (scope: OutcomeReportScope) => `/api/v1/reports/outcomes.csv${qs(scope)}`,
   // Questionnaires
   instruments: () => api.get<{ items: InstrumentSummary[] }>('/api/v1/instruments'),
   instrument: (instrumentId: string) => api.get<InstrumentDetail>(`/api/v1/instruments/${enc(instrumentId)}`),

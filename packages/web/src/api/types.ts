@@ -269,3 +269,34 @@ export type CustomInstrument = {
 export type Calibration = { userId: string; report: CalibrationReport; organisation: (CalibrationReport & { therapists: number }) | null; minTherapists: number; rulesVersion: string };
 
 export type DropoutRisk = { score: number; level: 'low' | 'medium' | 'high'; contributions: { factor: string; points: number; detail: string }[]; note: string };
+
+// ---- Issue 7: the outcome report (GET /api/v1/reports/outcomes) ----
+export type ReportRate = { numerator: number; denominator: number; rate: number | null };
+export type ReportChange = { instrumentId: string; n: number; meanFirst: number | null; meanLast: number | null; meanChange: number | null; sdFirst: number | null; effectSize: number | null };
+export type ReportTherapistGroup = { therapistId: string | null; name: string | null; pooled: boolean; therapists: number };
+export type ReportPool = { pooledTherapists: number; shown: boolean; reason: string | null };
+export type OutcomeReportScope = { from: string; to: string; programmeId?: string | undefined; clinicianId?: string | undefined };
+export type OutcomeReport = {
+  scope: { from: string; to: string; programmeId: string | null; clinicianId: string | null };
+  talkingTherapies: {
+    endedEpisodes: number;
+    finishedCourses: number;
+    finishedWithoutPairedScores: number;
+    finishedWithPairedScores: number;
+    notAtCaseness: number;
+    recovery: ReportRate;
+    reliableImprovement: ReportRate;
+    reliableRecovery: ReportRate;
+    reliableDeterioration: ReportRate;
+    dropout: ReportRate;
+  };
+  jacobsonTruax: { available: boolean; categories: { category: string; count: number }[] };
+  change: ReportChange[];
+  changeByTherapist: (ReportTherapistGroup & ReportChange)[];
+  changeByTherapistPool: ReportPool;
+  adherence: { sent: number; completed: number; expired: number; completion: ReportRate; sessionsRated: ReportRate };
+  alertAcknowledgement: { raised: number; acknowledged: number; medianHours: number | null; p90Hours: number | null };
+  discussedWithClient: { available: boolean; share: ReportRate };
+  allianceByTherapist: (ReportTherapistGroup & { clientForm: string; sessions: number; meanClientAlliance: number | null; pairedSessions: number; meanGap: number | null })[];
+  alliancePool: ReportPool;
+};

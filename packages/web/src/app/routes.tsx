@@ -15,6 +15,7 @@ const SupervisionView = lazy(() => import('../screens/alerts/AlertsInbox').then(
 const CalibrationScreen = lazy(() => import('../screens/Calibration').then((m) => ({ default: m.CalibrationScreen })));
 const TherapistCalibrationScreen = lazy(() => import('../screens/Calibration').then((m) => ({ default: m.TherapistCalibrationScreen })));
 const CustomInstruments = lazy(() => import('../screens/admin/CustomInstruments').then((m) => ({ default: m.CustomInstruments })));
+const Reports = lazy(() => import('../screens/reports/Reports').then((m) => ({ default: m.Reports })));
 
 // Administration is not needed on the first screen: its code loads when an admin opens it.
 const Users = lazy(() => import('../screens/admin/Users').then((m) => ({ default: m.Users })));
@@ -47,6 +48,8 @@ export const appRoutes: AppRoute[] = [
   { path: '/alerts', render: () => <AlertsInbox />, nav: 'nav.alerts' },
   { path: '/supervision', render: () => <SupervisionView />, roles: ['supervisor', 'admin'], nav: 'nav.supervision' },
   { path: '/calibration', render: () => <CalibrationScreen />, nav: 'nav.calibration' },
+  // Every staff role: the API gives a clinician their own caseload only, admins and supervisors the whole clinic.
+  { path: '/reports', render: () => <Reports />, nav: 'nav.reports' },
   { path: '/clients/:clientId/audit', render: (p) => <ClientAudit clientId={p.clientId!} />, roles: ['admin'] },
   { path: '/admin/users', render: () => <Users />, roles: ['admin', 'supervisor'], nav: 'nav.users' },
   // A therapist's calibration, for supervision: the API shows it only when the therapist shares it.

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { endpoints } from '../../api/endpoints';
+import { Link } from '../../app/router';
 import type { AlertFull } from '../../api/types';
 import { useT } from '../../i18n/i18n';
 import { Async, PageTitle, SelectField, useAsync } from '../../ui/ui';
@@ -49,6 +50,10 @@ export function SupervisionView() {
   return (
     <article>
       <PageTitle title={t('supervision.title')}>{t('supervision.title')}</PageTitle>
+      {/* Issue 6: outcomes by therapist live in the outcome report (screens/reports), its section #by-therapist. */}
+      <p>
+        <Link to="/reports#by-therapist">{t('supervision.outcomesLink')}</Link>
+      </p>
       <Async state={state}>
         {(items) => {
           const escalated = sortAlerts(items.filter((a) => a.escalatedAt));

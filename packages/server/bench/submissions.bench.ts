@@ -13,14 +13,16 @@
  * the audit event, in one transaction. Runs alternate bare → real; medians are reported.
  * Bar: the full path reaches at least a quarter of the bare route's rate, with p95 under 50 ms.
  * Run: npm run bench -w @rapport/server (BENCH_SUBMISSIONS per run, BENCH_ROUNDS,
- * BENCH_CONNECTIONS override the defaults).
+ * BENCH_CONNECTIONS override the defaults; BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each
+ * measured run of the full path there, for finding where its time goes).
  */
 import os from 'node:os';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import pino from 'pino';
@@ -123,10 +125,23 @@ function mainThreadCpuMicros(): number | undefined {
   }
 }
 
-async function measure(url: string, bodies: string[], cookies: string[] | null): Promise<Measurement> {
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+
+async function measure(url: string, bodies: string[], cookies: string[] | null, profileName?: string): Promise<Measurement> {
+  const session = PROFILE_DIR && profileName ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const before = mainThreadCpuMicros();
   const result = await runAutocannon(url, bodies, cookies);
   const after = mainThreadCpuMicros();
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(PROFILE_DIR!, `${profileName}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
   return { ...result, cpuMicros: before === undefined || after === undefined ? NaN : (after - before) / Math.max(1, result.requests) };
 }
 
@@ -272,7 +287,7 @@ async function main() {
       const batch = slice(WARMUP + round * PER_RUN, WARMUP + (round + 1) * PER_RUN);
       const b = await measure(bareUrl, batch.bareBodies, null);
       bareRuns.push(b);
-      const r = await measure(realUrl, batch.bodies, batch.cookies);
+      const r = await measure(realUrl, batch.bodies, batch.cookies, `full-round-${round + 1}`);
       realRuns.push(r);
       console.log(
         `round ${round + 1}: bare ${fmt(b.rps)}/s (p95 ${fmt(b.p95, 1)} ms, ${fmt(b.cpuMicros)} µs CPU each), full ${fmt(r.rps)}/s (p95 ${fmt(r.p95, 1)} ms, ${fmt(r.cpuMicros)} µs CPU each), ratio ${(r.rps / b.rps).toFixed(3)}, load ${os.loadavg()[0]!.toFixed(2)}`,

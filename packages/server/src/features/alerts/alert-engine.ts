@@ -52,9 +52,17 @@ import { raiseAlerts, type AlertRow } from './alerts.queries';
 type ResponseRow = typeof responses.$inferSelect;
 
 /** Evaluates every rule for the given completed responses; returns the alerts raised (repeats excluded). */
-export async function evaluateResponseAlerts(db: Queryable, input: { responseIds: readonly string[]; now: Date }): Promise<AlertRow[]> {
+export async function evaluateResponseAlerts(
+  db: Queryable,
+  input: {
+    responseIds: readonly string[];
+    now: Date;
+    /** The completed rows themselves when the caller has just written them (no need to read them back). */
+    rows?: readonly ResponseRow[];
+  },
+): Promise<AlertRow[]> {
   if (input.responseIds.length === 0) return [];
-  const rows = await db.select().from(responses).where(and(inArray(responses.id, [...input.responseIds]), eq(responses.status, 'completed')));
+  const rows = input.rows ?? (await db.select().from(responses).where(and(inArray(responses.id, [...input.responseIds]), eq(responses.status, 'completed'))));
   const raised: AlertRow[] = [];
   const episodesTouched = new Map<string, ResponseRow>();
   for (const row of rows) {

@@ -112,6 +112,25 @@ export async function resolveInstruments(db: Queryable, orgId: string, instrumen
   return new Map(instrumentIds.map((id) => [id, fromRows(id, rows)]));
 }
 
+/** An `org_instruments` row without its document: enough to resolve once the row is compiled. */
+export type OrgInstrumentHeader = Pick<OrgInstrumentRow, 'id' | 'kind' | 'instrumentId' | 'version'>;
+
+/**
+ * {@link resolveInstruments} from the current rows' headers, read by the caller in a statement it
+ * makes anyway (the submission's lock): no query at all when every row is already compiled (rows
+ * never change, see `compiledRows`), else one query for the documents.
+ */
+export async function resolveInstrumentsFromHeaders(
+  db: Queryable,
+  orgId: string,
+  instrumentIds: readonly string[],
+  headers: readonly OrgInstrumentHeader[],
+): Promise<Map<string, ResolvedInstrument | null>> {
+  if (headers.some((h) => !compiledRows.has(h.id))) return resolveInstruments(db, orgId, instrumentIds);
+  const rows = headers as readonly OrgInstrumentRow[]; // `fromRows` reads a document only for rows not compiled yet
+  return new Map(instrumentIds.map((id) => [id, fromRows(id, rows)]));
+}
+
 /** The built-in instrument without any organisation's additions (anonymous callers); null when unknown. */
 export function resolveBuiltIn(instrumentId: string): ResolvedInstrument | null {
   return fromRows(instrumentId, []);

@@ -4,7 +4,6 @@ import {
   localiseInstrument,
   type LocalisedInstrument,
   type RenderableInstrument,
-  type ScoreResult,
 } from '@rapport/instruments';
 import { RULES_VERSION } from '@rapport/analysis';
 import type { Queryable, Tx } from '../../db/database';
@@ -28,10 +27,8 @@ import { badRequest } from '../../errors';
 import { enqueueJob } from '../../jobs/job-runner';
 import { hashToken } from '../../lib/crypto';
 import type { LinkVia } from './link-session';
-import { resolveInstrument, resolveInstruments, scoredResponseColumns, type ResolvedInstrument } from '../instruments/org-instruments';
-import { riskAlertsFor } from '../alerts/alert-rules';
-import { raiseAlerts } from '../alerts/alerts.queries';
-import { evaluateResponseAlerts } from '../alerts/alert-engine';
+import { resolveInstrument, resolveInstruments, type ResolvedInstrument } from '../instruments/org-instruments';
+import { writeSubmission, type SavedResponse } from './questionnaire.submit';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 export type Answers = Record<string, number | null>;
@@ -126,7 +123,7 @@ export function validateAnswer(instrument: ResolvedInstrument, itemId: string, v
   }
 }
 
-function answerError(instrumentId: string, error: unknown): unknown {
+export function answerError(instrumentId: string, error: unknown): unknown {
   if (!(error instanceof InstrumentError)) return error;
   const field = error.itemId ? `answers.${instrumentId}.${error.itemId}` : `answers.${instrumentId}`;
   const message =
@@ -205,78 +202,30 @@ export async function completedWithRisk(db: Queryable, assignmentId: string): Pr
 
 const hasRiskFlag = (flags: ResponseFlag[] | null) => (flags ?? []).some((f) => f.kind === 'risk' || f.kind === 'risk-unanswered');
 
+/** The assignment's autosaved (in-progress) responses, which a submit completes. */
+export async function savedAnswers(db: Queryable, assignmentId: string): Promise<SavedResponse[]> {
+  return db
+    .select({ id: responses.id, instrumentId: responses.instrumentId, answers: responses.answers, startedAt: responses.startedAt })
+    .from(responses)
+    .where(and(eq(responses.assignmentId, assignmentId), eq(responses.status, 'in_progress')));
+}
+
 /**
  * Scores every instrument of the assignment and writes the completed responses, the assignment's
  * new status and an urgent `risk_item` alert (with its notification job) for each endorsed or
- * unanswered risk item. Runs inside the caller's transaction, after it locked the assignment.
- * An invalid answer is a 400 naming the item, and nothing is written.
+ * unanswered risk item, then the alert engine's rules ({@link writeSubmission}). Runs inside the
+ * caller's transaction, after it locked the assignment. An invalid answer is a 400 naming the
+ * item, and nothing is written. (`POST /q/submit` uses `submitAssignment`, the same in fewer
+ * round trips.)
  */
 export async function completeAssignment(
   tx: Tx,
   input: { assignment: AssignmentRow; answers: Record<string, Answers>; submissionId: string; via: LinkVia; now: Date },
 ): Promise<SubmissionResult> {
-  const { assignment, submissionId, now } = input;
-  const saved = await tx
-    .select({ id: responses.id, instrumentId: responses.instrumentId, answers: responses.answers, startedAt: responses.startedAt })
-    .from(responses)
-    .where(and(eq(responses.assignmentId, assignment.id), eq(responses.status, 'in_progress')));
-  const unknownInstrument = Object.keys(input.answers).find((id) => !assignment.instrumentIds.includes(id));
-  if (unknownInstrument) throw badRequest('This questionnaire has no such instrument.', `answers.${unknownInstrument}`, 'unknown_instrument');
-
-  const channel: Channel = input.via === 'link' ? assignment.channel : input.via;
-  const result: SubmissionResult = { responseIds: [], riskFlagged: false, alertIds: [] };
+  const { assignment } = input;
+  const saved = await savedAnswers(tx, assignment.id);
   const instruments = await resolveInstruments(tx, assignment.orgId, assignment.instrumentIds);
-  for (const instrumentId of assignment.instrumentIds) {
-    const instrument = instruments.get(instrumentId);
-    if (!instrument) throw badRequest('This questionnaire cannot be answered here.', `answers.${instrumentId}`, 'unknown_instrument');
-    const previous = saved.find((s) => s.instrumentId === instrumentId);
-    const answers: Answers = { ...previous?.answers, ...input.answers[instrumentId] };
-    let score: ScoreResult;
-    try {
-      score = instrument.score(answers);
-    } catch (error) {
-      throw answerError(instrumentId, error);
-    }
-    const values = {
-      status: 'completed' as const,
-      submissionId,
-      answers,
-      ...scoredResponseColumns(score, instrument.definition),
-      channel,
-      submittedAt: now,
-    };
-    const [row] = previous
-      ? await tx.update(responses).set(values).where(eq(responses.id, previous.id)).returning({ id: responses.id })
-      : await tx
-          .insert(responses)
-          .values({
-            ...values,
-            orgId: assignment.orgId,
-            clientId: assignment.clientId,
-            assignmentId: assignment.id,
-            episodeId: assignment.episodeId,
-            appointmentId: assignment.appointmentId,
-            instrumentId,
-            instrumentVersion: instrument.version,
-            respondent: assignment.respondent,
-            respondentUserId: assignment.respondentUserId,
-            startedAt: now,
-            createdAt: now,
-          })
-          .returning({ id: responses.id });
-    const responseId = row!.id;
-    result.responseIds.push(responseId);
-
-    const subject = { orgId: assignment.orgId, clientId: assignment.clientId, episodeId: assignment.episodeId, responseId, assignmentId: assignment.id, answers };
-    const raised = await raiseAlerts(tx, riskAlertsFor(score, instrument.definition, subject), now);
-    if (score.flags.length > 0) result.riskFlagged = true;
-    result.alertIds.push(...raised.map((a) => a.id));
-  }
-  await tx.update(assignments).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(assignments.id, assignment.id));
-  // Issue 5: the alliance, deterioration, trajectory and dropout rules, in the same transaction.
-  const evaluated = await evaluateResponseAlerts(tx, { responseIds: result.responseIds, now });
-  result.alertIds.push(...evaluated.map((a) => a.id));
-  return result;
+  return writeSubmission(tx, { ...input, saved, instruments });
 }
 
 /**

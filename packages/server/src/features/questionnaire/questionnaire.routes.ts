@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppDeps } from '../../app';
-import { badRequest, conflict, gone, unauthorized } from '../../errors';
+import { badRequest, gone, unauthorized } from '../../errors';
 import type { ClientLinkPrincipal } from '../../access/principal';
-import { withClientAudit } from './client-audit';
+import { clientAuditEvent, withClientAudit } from './client-audit';
+import { submitAssignment } from './questionnaire.submit';
+import { recordAudit } from '../../audit/audit.queries';
 import { endLinkSession, registerDeliveryPrincipals, setLinkCookie, startLinkSession } from './link-session';
 import { registerPageScope, sendPage, wantsJson } from './page-scope';
 import { appCss, appJs, themeCss } from './questionnaire.assets';
 import { donePage, formPage, invalidLinkPage, openPage } from './questionnaire.pages';
 import {
-  completeAssignment,
   completedWithRisk,
   findLink,
-  findSubmission,
   getAssignment,
   getPageContext,
   inProgressAnswers,
@@ -22,7 +22,6 @@ import {
   markOpened,
   saveAnswer,
   validateAnswer,
-  type SubmissionResult,
 } from './questionnaire.queries';
 import { answerBody, answerView, formQuery, openBody, parseSubmission, themeQuery, tokenParams, versionQuery } from './questionnaire.schema';
 import { languageFromHeader, pickLanguage } from './questionnaire.text';
@@ -162,24 +161,16 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
       const { submissionId, answers } = parseSubmission(request.body, (request.headers['content-type'] ?? '').startsWith('application/json'));
       const now = clock.now();
       const { via } = p;
-      const result = await withClientAudit<SubmissionResult & { replayed?: true }>(
-        request,
-        db,
-        clock,
-        // A retry of a submit that already went through (same submissionId, e.g. after a dropped
-        // connection) only reads the stored result: it is audited as such, so each submission has
-        // exactly one `questionnaire.submit` event.
-        (result) => ({ action: result.replayed ? 'questionnaire.submit_replay' : 'questionnaire.submit', clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId }),
-        async (tx) => {
-          const assignment = await getAssignment(tx, p.orgId, p.assignmentId, true);
-          if (!assignment) throw gone('This questionnaire is no longer available.', 'questionnaire_closed');
-          const earlier = await findSubmission(tx, assignment.id, submissionId);
-          if (earlier) return { ...earlier, replayed: true };
-          if (assignment.status === 'completed') throw conflict('These answers were already sent.', 'already_submitted');
-          if (!isAnswerable(assignment, now)) throw gone('This questionnaire has expired.', 'questionnaire_expired');
-          return completeAssignment(tx, { assignment, answers, submissionId, via, now });
-        },
-      );
+      // The work and its audit event in one transaction, as `withClientAudit`, with the event
+      // written in the submission's own statement. A retry of a submit that already went through
+      // (same submissionId, e.g. after a dropped connection) only reads the stored result: it is
+      // audited as such, so each submission has exactly one `questionnaire.submit` event.
+      const audit = (action: string) => clientAuditEvent(request, clock, { action, clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId });
+      const result = await db.transaction(async (tx) => {
+        const submitted = await submitAssignment(tx, { orgId: p.orgId, assignmentId: p.assignmentId, answers, submissionId, via, now, audit: () => audit('questionnaire.submit') });
+        if (submitted.replayed) await recordAudit(tx, audit('questionnaire.submit_replay'));
+        return submitted;
+      });
       if (json) return reply.header('cache-control', 'no-store').send({ status: 'completed', riskFlagged: result.riskFlagged, next: '/q' });
       return reply.redirect('/q', 303);
     });

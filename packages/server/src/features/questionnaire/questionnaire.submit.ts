@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { ScoreResult } from '@rapport/instruments';
+import type { Queryable, Tx } from '../../db/database';
+import { alerts, assignments, auditEvents, jobs, orgInstruments, organisations, responses, type Channel, type OrganisationSettings } from '../../db/schema';
+import { badRequest, conflict, gone } from '../../errors';
+import type { AuditEventInput } from '../../audit/audit.queries';
+import { riskAlertsFor, type NewAlert } from '../alerts/alert-rules';
+import { NOTIFY_URGENT_JOB } from '../alerts/alerts.queries';
+import { ESCALATE_JOB, escalationPlan, organisationSettings } from '../alerts/alerts.escalation';
+import { evaluateResponseAlerts } from '../alerts/alert-engine';
+import { defaultOrganisationSettings } from '../organisations/organisations.schema';
+import { resolveInstrumentsFromHeaders, scoredResponseColumns, type OrgInstrumentHeader, type ResolvedInstrument } from '../instruments/org-instruments';
+import type { LinkVia } from './link-session';
+import { preparedOn } from './prepared';
+import { answerError, findSubmission, isAnswerable, savedAnswers, type Answers, type AssignmentRow, type SubmissionResult } from './questionnaire.queries';
+
+/**
+ * The submission in as few round trips as its guarantees allow (issue 4's throughput bar): one
+ * statement locks the assignment and reads what the scoring needs around it (the clinic's settings
+ * and instrument rows, whether the submission id was used), one statement writes everything
+ * (responses, assignment status, risk alerts and their jobs, the audit event), and the alert
+ * engine reads only the history its rules need. Between them, begin and commit: one transaction.
+ */
+
+type ResponseRow = typeof responses.$inferSelect;
+
+/** Statuses in which an assignment has no response yet (autosave moves it to `in_progress`, submit to `completed`). */
+const UNTOUCHED: ReadonlySet<string> = new Set(['scheduled', 'sent', 'opened']);
+
+function lockStatement(q: Queryable) {
+  const p = sql.placeholder;
+  const current = sql`select distinct on (${orgInstruments.kind}, ${orgInstruments.instrumentId}) ${orgInstruments.id} as id, ${orgInstruments.kind} as kind, ${orgInstruments.instrumentId} as "instrumentId", ${orgInstruments.version} as version
+    from ${orgInstruments}
+    where ${orgInstruments.orgId} = ${assignments.orgId} and ${orgInstruments.retiredAt} is null
+      and ${orgInstruments.instrumentId} in (select jsonb_array_elements_text(${assignments.instrumentIds}))
+    order by ${orgInstruments.kind}, ${orgInstruments.instrumentId}, ${orgInstruments.version} desc`;
+  return q
+    .select({
+      assignment: assignments,
+      settings: organisations.settings,
+      orgInstruments: sql<OrgInstrumentHeader[]>`(select coalesce(json_agg(current), '[]'::json) from (${current}) current)`,
+      // Read before the lock is granted (one snapshot per statement): only a hint, see below.
+      submissionUsed: sql<boolean>`exists (select 1 from ${responses} where ${responses.submissionId} = ${p('submissionId')} and ${responses.status} = 'completed')`,
+    })
+    .from(assignments)
+    .innerJoin(organisations, eq(organisations.id, assignments.orgId))
+    .where(and(eq(assignments.orgId, p('orgId')), eq(assignments.id, p('assignmentId'))))
+    .limit(1)
+    .for('update', { of: assignments })
+    .prepare('submit_lock_assignment');
+}
+
+/**
+ * `POST /q/submit`'s work, in the caller's transaction: the locked assignment, an earlier submit
+ * with the same id (returned as `replayed`), the checks, then {@link writeSubmission}. `audit` is
+ * the submit's audit event, written with the rest; a replay returns without writing it.
+ */
+export async function submitAssignment(
+  tx: Tx,
+  input: { orgId: string; assignmentId: string; answers: Record<string, Answers>; submissionId: string; via: LinkVia; now: Date; audit: () => AuditEventInput },
+): Promise<SubmissionResult & { replayed?: true }> {
+  const { submissionId, now } = input;
+  const [locked] = await preparedOn(tx, 'submit_lock_assignment', lockStatement).execute({ orgId: input.orgId, assignmentId: input.assignmentId, submissionId });
+  if (!locked) throw gone('This questionnaire is no longer available.', 'questionnaire_closed');
+  const { assignment } = locked;
+  let saved: SavedResponse[] = [];
+  // The lock statement's reads saw the database as it was before the lock was granted. The
+  // assignment row itself is current (PostgreSQL re-reads a locked row), so an untouched one has
+  // no saved answers and no completed responses; anything else (or a submission id already seen)
+  // is read again now, under the lock: a retry that waited for its first attempt replays it.
+  if (locked.submissionUsed || !UNTOUCHED.has(assignment.status)) {
+    const earlier = await findSubmission(tx, assignment.id, submissionId);
+    if (earlier) return { ...earlier, replayed: true };
+    if (assignment.status === 'completed') throw conflict('These answers were already sent.', 'already_submitted');
+    if (!isAnswerable(assignment, now)) throw gone('This questionnaire has expired.', 'questionnaire_expired');
+    saved = await savedAnswers(tx, assignment.id);
+  }
+  if (!isAnswerable(assignment, now)) throw gone('This questionnaire has expired.', 'questionnaire_expired');
+  const instruments = await resolveInstrumentsFromHeaders(tx, assignment.orgId, assignment.instrumentIds, locked.orgInstruments);
+  const settings = { ...defaultOrganisationSettings, ...locked.settings };
+  return writeSubmission(tx, { assignment, answers: input.answers, submissionId, via: input.via, now, saved, instruments, settings, audit: input.audit() });
+}
+
+export type SavedResponse = { id: string; instrumentId: string; answers: Record<string, number | null>; startedAt: Date };
+
+/**
+ * Scores every instrument of the assignment and writes, in one statement, the completed responses
+ * (the saved in-progress rows become them), the assignment's new status, an urgent `risk_item`
+ * alert for each endorsed or unanswered risk item with its notification and escalation jobs, and
+ * the audit event when given. Then the alert engine's other rules, on the rows just written.
+ * An invalid answer is a 400 naming the item, and nothing is written.
+ */
+export async function writeSubmission(
+  tx: Tx,
+  input: {
+    assignment: AssignmentRow;
+    answers: Record<string, Answers>;
+    submissionId: string;
+    via: LinkVia;
+    now: Date;
+    saved: readonly SavedResponse[];
+    instruments: Map<string, ResolvedInstrument | null>;
+    /** The clinic's settings (for the escalation of risk alerts); read here when needed and not given. */
+    settings?: OrganisationSettings;
+    audit?: AuditEventInput;
+  },
+): Promise<SubmissionResult> {
+  const { assignment, submissionId, now } = input;
+  const unknownInstrument = Object.keys(input.answers).find((id) => !assignment.instrumentIds.includes(id));
+  if (unknownInstrument) throw badRequest('This questionnaire has no such instrument.', `answers.${unknownInstrument}`, 'unknown_instrument');
+
+  const channel: Channel = input.via === 'link' ? assignment.channel : input.via;
+  const result: SubmissionResult = { responseIds: [], riskFlagged: false, alertIds: [] };
+  const inserted: ResponseRow[] = [];
+  const updated: ResponseRow[] = [];
+  const newAlerts: Array<NewAlert & { id: string }> = [];
+  for (const instrumentId of assignment.instrumentIds) {
+    const instrument = input.instruments.get(instrumentId);
+    if (!instrument) throw badRequest('This questionnaire cannot be answered here.', `answers.${instrumentId}`, 'unknown_instrument');
+    const previous = input.saved.find((s) => s.instrumentId === instrumentId);
+    const answers: Answers = { ...previous?.answers, ...input.answers[instrumentId] };
+    let score: ScoreResult;
+    try {
+      score = instrument.score(answers);
+    } catch (error) {
+      throw answerError(instrumentId, error);
+    }
+    // The row as the database will hold it (ids made here, so the alerts can point at it in the same statement).
+    const row: ResponseRow = {
+      id: previous?.id ?? randomUUID(),
+      orgId: assignment.orgId,
+      clientId: assignment.clientId,
+      assignmentId: assignment.id,
+      episodeId: assignment.episodeId,
+      appointmentId: assignment.appointmentId,
+      instrumentId,
+      instrumentVersion: instrument.version,
+      respondent: assignment.respondent,
+      respondentUserId: assignment.respondentUserId,
+      status: 'completed',
+      submissionId,
+      answers,
+      ...scoredResponseColumns(score, instrument.definition),
+      channel,
+      supersedesId: null,
+      startedAt: previous?.startedAt ?? now,
+      submittedAt: now,
+      createdAt: now,
+    };
+    (previous ? updated : inserted).push(row);
+    result.responseIds.push(row.id);
+    const subject = { orgId: assignment.orgId, clientId: assignment.clientId, episodeId: assignment.episodeId, responseId: row.id, assignmentId: assignment.id, answers };
+    for (const alert of riskAlertsFor(score, instrument.definition, subject)) newAlerts.push({ ...alert, id: randomUUID() });
+    if (score.flags.length > 0) result.riskFlagged = true;
+  }
+  result.alertIds.push(...newAlerts.map((a) => a.id));
+
+  const values: Record<string, unknown> = { assignmentId: assignment.id, now };
+  inserted.forEach((row, i) => Object.assign(values, prefixed(`i${i}_`, row)));
+  updated.forEach((row, i) => Object.assign(values, prefixed(`u${i}_`, row)));
+  const settings = newAlerts.length > 0 ? (input.settings ?? (await organisationSettings(tx, assignment.orgId))) : null;
+  newAlerts.forEach((alert, i) => {
+    Object.assign(values, prefixed(`a${i}_`, { ...alert, createdAt: now, notifyKey: `alert:${alert.id}:urgent`, notifyPayload: { alertId: alert.id } }));
+    const plan = escalationPlan(now, settings!);
+    Object.assign(values, prefixed(`a${i}_`, { escalateKey: `alert:${alert.id}:escalate`, escalateAt: plan.runAt, escalatePayload: { alertId: alert.id, to: plan.to } }));
+  });
+  if (input.audit) Object.assign(values, prefixed('audit_', input.audit));
+  const shape: WriteShape = { inserts: inserted.length, updates: updated.length, alerts: newAlerts.length, audit: !!input.audit };
+  await preparedOn(tx, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
+
+  // Issue 5: the alliance, deterioration, trajectory and dropout rules, in the same transaction.
+  const written = [...inserted, ...updated].sort((a, b) => result.responseIds.indexOf(a.id) - result.responseIds.indexOf(b.id));
+  const evaluated = await evaluateResponseAlerts(tx, { responseIds: result.responseIds, rows: written, now });
+  result.alertIds.push(...evaluated.map((a) => a.id));
+  return result;
+}
+
+const prefixed = (prefix: string, o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}${k}`, v]));
+
+type WriteShape = { inserts: number; updates: number; alerts: number; audit: boolean };
+const writeName = (s: WriteShape) => `submit_write_i${s.inserts}_u${s.updates}_a${s.alerts}${s.audit ? '_audit' : ''}`;
+
+/**
+ * The writes of one submission as one statement of this shape (so many new and saved responses,
+ * so many risk alerts, with or without the audit event): data-modifying CTEs, then the
+ * assignment's update. Each part of the statement is Drizzle's own insert or update.
+ */
+function writeStatement(q: Queryable, shape: WriteShape) {
+  const p = sql.placeholder;
+  // Drizzle encodes a placeholder by its column (jsonb, timestamps) in `set` as in `values`; only
+  // its types leave placeholders out of `set`.
+  const asSet = <T>(values: T) => values as unknown as Partial<typeof responses.$inferInsert> & Partial<typeof assignments.$inferInsert>;
+  const scored = (k: string) => ({
+    status: 'completed' as const,
+    submissionId: p(`${k}submissionId`),
+    answers: p(`${k}answers`),
+    complete: p(`${k}complete`),
+    total: p(`${k}total`),
+    subscales: p(`${k}subscales`),
+    bandId: p(`${k}bandId`),
+    bandLabel: p(`${k}bandLabel`),
+    flags: p(`${k}flags`),
+    prorated: p(`${k}prorated`),
+    scoreDetail: p(`${k}scoreDetail`),
+    scorerVersion: p(`${k}scorerVersion`),
+    channel: p(`${k}channel`),
+    submittedAt: p(`${k}submittedAt`),
+  });
+  const ctes = [];
+  if (shape.inserts > 0) {
+    const rows = Array.from({ length: shape.inserts }, (_, i) => {
+      const k = `i${i}_`;
+      return {
+        ...scored(k),
+        id: p(`${k}id`),
+        orgId: p(`${k}orgId`),
+        clientId: p(`${k}clientId`),
+        assignmentId: p(`${k}assignmentId`),
+        episodeId: p(`${k}episodeId`),
+        appointmentId: p(`${k}appointmentId`),
+        instrumentId: p(`${k}instrumentId`),
+        instrumentVersion: p(`${k}instrumentVersion`),
+        respondent: p(`${k}respondent`),
+        respondentUserId: p(`${k}respondentUserId`),
+        startedAt: p(`${k}startedAt`),
+        createdAt: p(`${k}createdAt`),
+      };
+    });
+    ctes.push(q.$with('new_responses', {}).as(q.insert(responses).values(rows).getSQL()));
+  }
+  for (let i = 0; i < shape.updates; i++) {
+    const k = `u${i}_`;
+    ctes.push(q.$with(`saved_response_${i}`, {}).as(q.update(responses).set(asSet(scored(k))).where(eq(responses.id, p(`${k}id`))).getSQL()));
+  }
+  if (shape.alerts > 0) {
+    const alertRows = Array.from({ length: shape.alerts }, (_, i) => {
+      const k = `a${i}_`;
+      return {
+        id: p(`${k}id`),
+        orgId: p(`${k}orgId`),
+        clientId: p(`${k}clientId`),
+        episodeId: p(`${k}episodeId`),
+        responseId: p(`${k}responseId`),
+        kind: p(`${k}kind`),
+        urgent: p(`${k}urgent`),
+        status: p(`${k}status`),
+        evidenceKey: p(`${k}evidenceKey`),
+        evidence: p(`${k}evidence`),
+        rulesVersion: p(`${k}rulesVersion`),
+        createdAt: p(`${k}createdAt`),
+      };
+    });
+    // Each risk alert points at a response made by this statement, so it cannot repeat (a repeat would fail the statement, not pass silently).
+    ctes.push(q.$with('risk_alerts', {}).as(q.insert(alerts).values(alertRows).getSQL()));
+    // As `raiseAlerts`: the care-team notification and the escalation of each urgent alert.
+    const jobRows = Array.from({ length: shape.alerts }, (_, i) => {
+      const k = `a${i}_`;
+      return [
+        { kind: NOTIFY_URGENT_JOB, key: p(`${k}notifyKey`), runAt: p(`${k}createdAt`), orgId: p(`${k}orgId`), payload: p(`${k}notifyPayload`), maxAttempts: 8 },
+        { kind: ESCALATE_JOB, key: p(`${k}escalateKey`), runAt: p(`${k}escalateAt`), orgId: p(`${k}orgId`), payload: p(`${k}escalatePayload`), maxAttempts: 8 },
+      ];
+    }).flat();
+    ctes.push(q.$with('alert_jobs', {}).as(q.insert(jobs).values(jobRows).onConflictDoNothing({ target: jobs.key }).getSQL()));
+  }
+  if (shape.audit) {
+    const k = 'audit_';
+    ctes.push(
+      q.$with('audit_event', {}).as(
+        q
+          .insert(auditEvents)
+          .values({
+            orgId: p(`${k}orgId`),
+            actorKind: p(`${k}actorKind`),
+            actorId: p(`${k}actorId`),
+            action: p(`${k}action`),
+            clientId: p(`${k}clientId`),
+            entityType: p(`${k}entityType`),
+            entityId: p(`${k}entityId`),
+            requestId: p(`${k}requestId`),
+            outcome: p(`${k}outcome`),
+            at: p(`${k}at`),
+          })
+          .getSQL(),
+      ),
+    );
+  }
+  return q
+    .with(...ctes)
+    .update(assignments)
+    .set(asSet({ status: 'completed' as const, completedAt: p('now'), updatedAt: p('now') }))
+    .where(eq(assignments.id, p('assignmentId')))
+    .prepare(writeName(shape));
+}

@@ -8,7 +8,7 @@ import type { SmsTransport } from '../../notifications/sms';
 import { currentConsents } from '../clients/clients.queries';
 import { issueLink, linkUrl } from './assignment-links';
 import { composeMessage, type MessageKind } from './assignments.messages';
-import { OPEN_SENT_STATUSES, lockAssignment, messageKey, messagingContext, setAssignment, type AssignmentRow } from './assignments.queries';
+import { OPEN_SENT_STATUSES, isSentByMessage, lockAssignment, messageKey, messagingContext, setAssignment, type AssignmentRow } from './assignments.queries';
 import { nextSendTime } from './quiet-hours';
 
 const DAY_MS = 86_400_000;
@@ -37,8 +37,13 @@ type Consent = { channel: 'email' | 'sms'; granted: boolean };
  * and they have an address, else SMS when consented, with a mobile number and SMS set up; else none
  * (the questionnaire waits for the kiosk or the session).
  */
-export function chooseChannel(client: { email: string | null; mobile: string | null }, consents: readonly Consent[], smsAvailable: boolean): 'email' | 'sms' | null {
-  const granted = (channel: 'email' | 'sms') => consents.some((c) => c.channel === channel && c.granted);
+export function chooseChannel(
+  client: { email: string | null; mobile: string | null },
+  consents: readonly Consent[],
+  smsAvailable: boolean,
+  only?: 'email' | 'sms',
+): 'email' | 'sms' | null {
+  const granted = (channel: 'email' | 'sms') => consents.some((c) => c.channel === channel && c.granted) && (!only || only === channel);
   if (granted('email') && client.email) return 'email';
   if (granted('sms') && client.mobile && smsAvailable) return 'sms';
   return null;
@@ -52,12 +57,12 @@ type DeliveryOutcome = { state: 'sent' | 'already_sent'; channel: 'email' | 'sms
  * transport is called, and the row is marked `sent`. A retry after a failure (recorded on the row)
  * sends again; a retry that finds `sent` does nothing.
  */
-async function deliverOnce(deps: DeliveryDeps, assignment: AssignmentRow, key: string, kind: MessageKind, now: Date): Promise<DeliveryOutcome> {
+async function deliverOnce(deps: DeliveryDeps, assignment: AssignmentRow, key: string, kind: MessageKind, now: Date, only?: 'email' | 'sms'): Promise<DeliveryOutcome> {
   const { db } = deps;
   const context = await messagingContext(db, assignment.clientId);
   if (!context) return { state: 'no_channel' };
   const consents = await currentConsents(db, assignment.orgId, assignment.clientId);
-  const channel = chooseChannel(context.client, consents, deps.sms !== null);
+  const channel = chooseChannel(context.client, consents, deps.sms !== null, only);
 
   const claim = await db.transaction(async (tx) => {
     const [existing] = await tx.select().from(messages).where(eq(messages.key, key)).for('update').limit(1);
@@ -118,13 +123,14 @@ async function loadAssignment(deps: DeliveryDeps, job: JobRow): Promise<Assignme
 
 /**
  * `assignment.send`: the first message with a link (or a resend, `payload.resend` = n). Does nothing
- * for an assignment no longer scheduled, moved since the job was queued, or answered in session.
+ * for an assignment no longer scheduled, moved since the job was queued, or answered in session or
+ * at the kiosk.
  * After sending: status `sent`, expiry `sent_at + expiry days` (clinician questionnaires never
  * expire), and the reminder and expiry jobs.
  */
 export async function handleSend(deps: DeliveryDeps, job: JobRow, now: Date): Promise<void> {
   const assignment = await loadAssignment(deps, job);
-  if (!assignment || assignment.respondent !== 'client' || assignment.channel === 'in_session') return;
+  if (!assignment || assignment.respondent !== 'client' || !isSentByMessage(assignment.channel)) return;
   const resend = typeof job.payload.resend === 'number' ? job.payload.resend : null;
   if (resend === null) {
     if (assignment.status !== 'scheduled') return;
@@ -133,7 +139,9 @@ export async function handleSend(deps: DeliveryDeps, job: JobRow, now: Date): Pr
   if (await waitForMorning(deps, job, assignment, now)) return;
 
   const key = resend === null ? messageKey(assignment.id, 'invite') : messageKey(assignment.id, `resend:${resend}`);
-  const outcome = await deliverOnce(deps, assignment, key, 'invite', now);
+  // A first message on a channel the clinician chose (email or SMS) goes on that channel only.
+  const only = resend === null && (assignment.channel === 'email' || assignment.channel === 'sms') ? assignment.channel : undefined;
+  const outcome = await deliverOnce(deps, assignment, key, 'invite', now, only);
   if (outcome.state === 'no_channel' || resend !== null) return;
   await markSent(deps.db, assignment.id, outcome.channel, now);
 }

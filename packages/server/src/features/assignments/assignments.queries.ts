@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, like, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/database';
-import { appointments, assignments, clients, episodes, messages, organisations, type AssignmentStatus } from '../../db/schema';
+import { appointments, assignments, clients, episodes, messages, organisations, type AssignmentStatus, type Channel } from '../../db/schema';
 import { enqueueJob } from '../../jobs/job-runner';
 import { nextSendTime } from './quiet-hours';
 
@@ -9,6 +9,9 @@ export type MessageRow = typeof messages.$inferSelect;
 
 /** Statuses in which the client has been sent a link and has not finished. */
 export const OPEN_SENT_STATUSES: readonly AssignmentStatus[] = ['sent', 'opened', 'in_progress'];
+
+/** Whether an assignment on this channel is sent as a message (not answered in session or at the kiosk). */
+export const isSentByMessage = (channel: Channel): boolean => channel !== 'in_session' && channel !== 'kiosk';
 
 /** The at-most-once key of a message about an assignment (design 0001). */
 export const messageKey = (assignmentId: string, kind: 'invite' | 'reminder' | `resend:${number}`) => `assignment:${assignmentId}:${kind}`;

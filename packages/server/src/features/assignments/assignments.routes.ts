@@ -6,10 +6,12 @@ import type { Tx } from '../../db/database';
 import { appointments } from '../../db/schema';
 import { badRequest, conflict, notFound } from '../../errors';
 import { enqueueJob } from '../../jobs/job-runner';
+import { currentConsents } from '../clients/clients.queries';
 import { getEpisode, instrumentRespondents, resolveDays, resolveProtocol } from '../protocols/protocols.queries';
 import {
   OPEN_SENT_STATUSES,
   countResends,
+  isSentByMessage,
   getAssignment,
   insertAssignment,
   listAssignments,
@@ -52,6 +54,17 @@ export function registerAssignmentRoutes(app: App, deps: AppDeps): void {
     const row = await getAssignment(tx, orgId, clientId, assignmentId);
     if (!row) throw notFound('assignment');
     return row;
+  }
+
+  /** A chosen channel must be one the client consented to and can be reached on (issue 6). */
+  async function assertReachable(tx: Tx, orgId: string, client: { id: string; email: string | null; mobile: string | null }, channel: 'email' | 'sms') {
+    const consents = await currentConsents(tx, orgId, client.id);
+    if (!consents.some((c) => c.channel === channel && c.granted)) {
+      throw badRequest(`The client has not consented to ${channel === 'email' ? 'email' : 'text messages'}.`, 'channel', 'no_consent');
+    }
+    if (channel === 'email' && !client.email) throw badRequest('The client has no email address.', 'channel', 'no_address');
+    if (channel === 'sms' && !client.mobile) throw badRequest('The client has no mobile number.', 'channel', 'no_address');
+    if (channel === 'sms' && !deps.sms) throw badRequest('Text messages are not set up for this clinic.', 'channel', 'sms_unavailable');
   }
 
   async function quietOf(tx: Tx, clientId: string) {
@@ -107,6 +120,9 @@ export function registerAssignmentRoutes(app: App, deps: AppDeps): void {
           const context = (await messagingContext(tx, clientId))!;
           const protocol = await resolveProtocol(tx, p.orgId, episode ?? { id: '', programmeId: null });
           const byClinician = respondent === 'clinician';
+          const channel = body.channel ?? (byClinician ? 'in_session' : 'link');
+          if (byClinician && channel !== 'in_session') throw badRequest('A clinician questionnaire is answered in session.', 'channel', 'answered_in_session');
+          if (channel === 'email' || channel === 'sms') await assertReachable(tx, p.orgId, context.client, channel);
           const row = (await insertAssignment(tx, {
             orgId: p.orgId,
             clientId,
@@ -115,7 +131,7 @@ export function registerAssignmentRoutes(app: App, deps: AppDeps): void {
             instrumentIds: body.instrumentIds,
             respondent,
             respondentUserId: byClinician ? p.userId : null,
-            channel: byClinician ? 'in_session' : 'link',
+            channel,
             status: 'scheduled',
             scheduledFor: body.scheduledFor ? new Date(body.scheduledFor) : now,
             reminderAfterDays: byClinician ? null : resolveDays(protocol.reminderAfterDays, context.settings.reminderAfterDays),
@@ -124,7 +140,7 @@ export function registerAssignmentRoutes(app: App, deps: AppDeps): void {
             createdAt: now,
             updatedAt: now,
           }))!;
-          const sendAt = byClinician ? null : await queueSend(tx, row, { timeZone: context.timeZone, quietHours: context.settings.quietHours });
+          const sendAt = isSentByMessage(channel) ? await queueSend(tx, row, { timeZone: context.timeZone, quietHours: context.settings.quietHours }) : null;
           return { assignment: await present(tx, row), sendAt: sendAt?.toISOString() ?? null };
         },
       );
@@ -140,7 +156,7 @@ export function registerAssignmentRoutes(app: App, deps: AppDeps): void {
       const { clientId, assignmentId } = request.params;
       const result = await withAudit(request, db, clock, { action: 'assignment.send_now', clientId, entityType: 'assignment', entityId: assignmentId }, async (tx) => {
         const current = await mustGet(tx, p.orgId, clientId, assignmentId);
-        if (current.channel === 'in_session') throw conflict('This questionnaire is answered in session, not sent.', 'answered_in_session');
+        if (!isSentByMessage(current.channel)) throw conflict('This questionnaire is answered in session or at the kiosk, not sent.', 'answered_in_session');
         if (current.status !== 'scheduled') throw conflict('Only a scheduled questionnaire can be sent now; use resend once it has been sent.', 'not_scheduled');
         const now = clock.now();
         const row = await setAssignment(tx, assignmentId, { scheduledFor: now, updatedAt: now });
@@ -161,7 +177,7 @@ export function registerAssignmentRoutes(app: App, deps: AppDeps): void {
         const current = await mustGet(tx, p.orgId, clientId, assignmentId);
         if (current.status !== 'scheduled') throw conflict('Only a scheduled questionnaire can be moved.', 'not_scheduled');
         const row = await setAssignment(tx, assignmentId, { scheduledFor: new Date(request.body.scheduledFor), updatedAt: clock.now() });
-        const sendAt = row.channel === 'in_session' ? null : await queueSend(tx, row, await quietOf(tx, clientId));
+        const sendAt = isSentByMessage(row.channel) ? await queueSend(tx, row, await quietOf(tx, clientId)) : null;
         return { assignment: await present(tx, row), sendAt: sendAt?.toISOString() ?? null };
       });
     },
@@ -193,6 +209,7 @@ export function registerAssignmentRoutes(app: App, deps: AppDeps): void {
       const { clientId, assignmentId } = request.params;
       const result = await withAudit(request, db, clock, { action: 'assignment.resend', clientId, entityType: 'assignment', entityId: assignmentId }, async (tx) => {
         const current = await mustGet(tx, p.orgId, clientId, assignmentId);
+        if (!isSentByMessage(current.channel)) throw conflict('This questionnaire is answered in session or at the kiosk, not sent.', 'answered_in_session');
         if (!OPEN_SENT_STATUSES.includes(current.status)) {
           throw conflict('Only a questionnaire that was sent and is not finished can be sent again.', 'not_resendable');
         }

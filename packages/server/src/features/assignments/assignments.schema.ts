@@ -7,13 +7,23 @@ export const assignmentParams = z.strictObject({ clientId: z.uuid(), assignmentI
 export const assignmentListQuery = z.strictObject({ status: z.enum(assignmentStatuses).optional() });
 
 /**
+ * How a new assignment reaches its respondent: `link` (email, else SMS, whichever the client has
+ * consented to, chosen when it is sent), `email` or `sms` (only that one; the client must have
+ * consented), or no message at all: `in_session` (answered on this device, handed over) or `kiosk`
+ * (answered at the clinic's kiosk with a code).
+ */
+export const assignmentCreateChannels = ['link', 'email', 'sms', 'in_session', 'kiosk'] as const;
+
+/**
  * `POST .../assignments`: a questionnaire (or bundle) for this client, sent now or at
- * `scheduledFor` (quiet hours still apply). All instruments must have the same respondent; a
- * clinician questionnaire is for the caller to answer in session.
+ * `scheduledFor` (quiet hours still apply to messages). All instruments must have the same
+ * respondent; a clinician questionnaire is for the caller to answer in session. `channel` defaults
+ * to `link` (client) or `in_session` (clinician).
  */
 export const assignmentCreateBody = z.strictObject({
   instrumentIds: z.array(z.string().min(1).max(64)).min(1, 'Choose at least one instrument.').max(10),
   scheduledFor: z.iso.datetime({ offset: true }).optional(),
+  channel: z.enum(assignmentCreateChannels).optional(),
   episodeId: z.uuid().optional(),
   appointmentId: z.uuid().optional(),
 });

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../../test/context';
 import { assignments, auditEvents, clientConsents } from '../../db/schema';
+import { questionnaireAdherence } from '../reports/reports.queries';
+import { chooseChannel } from './assignments.delivery';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -150,5 +152,68 @@ describe('assignments API', () => {
     const res = await w.call('POST', w.base, w.clinician.cookie, payload);
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code, field });
+  });
+});
+
+describe('channels chosen by the clinician', () => {
+  it('hands a questionnaire over in session: no message, never counted as sent, and it cannot be sent or resent', async () => {
+    ctx.clock.set('2026-06-15T10:00:00Z');
+    const w = await setup();
+    const created = await w.call('POST', w.base, w.clinician.cookie, { instrumentIds: ['phq9'], channel: 'in_session' });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ sendAt: null, assignment: { channel: 'in_session', status: 'scheduled', respondent: 'client' } });
+    const id = created.json().assignment.id;
+    const handoff = await w.call('POST', `${w.base}/${id}/in-session`);
+    expect(handoff.statusCode).toBe(201);
+    await ctx.jobs.drain();
+    expect(w.mailTo()).toHaveLength(0);
+    const [row] = await ctx.db.select().from(assignments).where(eq(assignments.id, id));
+    expect(row).toMatchObject({ status: 'opened', channel: 'in_session', sentAt: null });
+    expect(await questionnaireAdherence(ctx.db, { orgId: w.org.id, from: '2026-06-01', to: '2026-06-30' })).toMatchObject({ sent: 0 });
+    for (const action of ['send', 'resend']) {
+      const res = await w.call('POST', `${w.base}/${id}/${action}`);
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error).toMatchObject({ code: 'answered_in_session' });
+    }
+  });
+
+  it('leaves a kiosk questionnaire unsent, to be opened with a kiosk code', async () => {
+    ctx.clock.set('2026-06-16T10:00:00Z');
+    const w = await setup();
+    const created = await w.call('POST', w.base, w.clinician.cookie, { instrumentIds: ['gad7'], channel: 'kiosk', scheduledFor: '2026-06-16T10:10:00Z' });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ sendAt: null, assignment: { channel: 'kiosk', scheduledFor: '2026-06-16T10:10:00.000Z' } });
+    ctx.clock.set('2026-06-16T10:15:00Z');
+    await ctx.jobs.drain();
+    expect(w.mailTo()).toHaveLength(0);
+    const code = await w.call('POST', `${w.base}/${created.json().assignment.id}/kiosk-code`);
+    expect(code.statusCode).toBe(201);
+  });
+
+  it('sends on the one channel chosen, and refuses a channel the client has not consented to', async () => {
+    ctx.clock.set('2026-06-18T10:00:00Z');
+    const w = await setup();
+    const sms = await w.call('POST', w.base, w.clinician.cookie, { instrumentIds: ['phq9'], channel: 'sms' });
+    expect(sms.statusCode).toBe(400);
+    expect(sms.json()).toEqual({ error: { code: 'no_consent', field: 'channel', message: 'The client has not consented to text messages.' } });
+    const email = await w.call('POST', w.base, w.clinician.cookie, { instrumentIds: ['phq9'], channel: 'email' });
+    expect(email.statusCode).toBe(201);
+    expect(email.json().sendAt).toBe('2026-06-18T10:00:00.000Z');
+    await ctx.jobs.drain();
+    await ctx.smtp.waitFor(1);
+    expect(w.mailTo()).toHaveLength(1);
+    const clinicianByEmail = await w.call('POST', w.base, w.clinician.cookie, { instrumentIds: ['rapport_alliance_therapist'], channel: 'email' });
+    expect(clinicianByEmail.statusCode).toBe(400);
+    expect(clinicianByEmail.json().error).toMatchObject({ code: 'answered_in_session', field: 'channel' });
+  });
+
+  it.each([
+    ['email first when both are consented', undefined, 'email'],
+    ['SMS when the clinician chose it', 'sms', 'sms'],
+    ['nothing when the chosen channel lost its consent', 'email', null],
+  ] as const)('chooses %s', (_name, only, expected) => {
+    const client = { email: 'a@example.test', mobile: '+447700900123' };
+    const consents = only === 'email' ? [{ channel: 'sms' as const, granted: true }, { channel: 'email' as const, granted: false }] : [{ channel: 'email' as const, granted: true }, { channel: 'sms' as const, granted: true }];
+    expect(chooseChannel(client, consents, true, only)).toBe(expected);
   });
 });

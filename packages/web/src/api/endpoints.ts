@@ -27,6 +27,8 @@ import type {
   Alliance,
   Assignment,
   Calibration,
+  ClientResponse,
+  ResponseDiscussion,
   CustomInstrument,
   MySettings,
   DropoutRisk,
@@ -130,6 +132,10 @@ export const endpoints = {
     api.post<SessionRating>(`${client(id)}/assignments/${enc(assignmentId)}/rating`, body),
   skipRating: (id: string, assignmentId: string) => api.post<SessionRating>(`${client(id)}/assignments/${enc(assignmentId)}/rating/skip`),
   calibration: () => api.get<Calibration>('/api/v1/me/calibration'),
+  /** A client's completed responses with their item answers, newest first (issue 6). */
+  responses: (id: string, params: { instrumentId?: string; limit?: number; cursor?: string } = {}) =>
+    api.get<{ items: ClientResponse[]; nextCursor: string | null }>(`${client(id)}/responses${qs(params)}`),
+  markDiscussed: (id: string, responseId: string, body: { note?: string }) => api.post<Omit<ResponseDiscussion, 'discussedByName'> & { responseId: string }>(`${client(id)}/responses/${enc(responseId)}/discussed`, body),
   /** A therapist's report for a supervisor or admin: 404 unless that therapist shares it. */
   therapistCalibration: (userId: string) => api.get<Calibration>(`/api/v1/users/${enc(userId)}/calibration`),
 

@@ -218,6 +218,34 @@ export type Alliance = {
 };
 
 export type PendingRating = { assignmentId: string; appointmentId: string | null; appointmentStartsAt: string | null; episodeId: string | null; instrumentIds: string[]; dueSince: string; blindUntil: string };
+/** One answer of a completed response (issue 6): wording only where the licence or the clinic's pack allows it. */
+export type ResponseItem = {
+  itemId: string;
+  number: number;
+  text: Localised | null;
+  value: number | null;
+  answerLabel: Localised | null;
+  scored: boolean;
+  risk: { kind: string; threshold: number; clinicalSafety: boolean } | null;
+  endorsed: boolean;
+  riskUnanswered: boolean;
+};
+export type ResponseDiscussion = { discussedBy: string; discussedByName: string | null; discussedAt: string; note: string | null };
+export type ClientResponse = {
+  id: string;
+  instrument: { id: string; version: string; shortName: string; name: string };
+  respondent: 'client' | 'clinician';
+  respondentUserId: string | null;
+  respondentName: string | null;
+  completedAt: string;
+  episodeId: string | null;
+  appointment: { id: string; startsAt: string } | null;
+  supersedesId: string | null;
+  scores: { total: number | null; band: { id: string; label: string } | null; prorated: boolean | null; complete: boolean | null; subscales: { id: string; label: string; score: number | null; band: { id: string; label: string } | null }[] };
+  items: ResponseItem[];
+  flags: { riskEndorsed: boolean; riskUnanswered: boolean; items: { kind: string; itemId: string | null; riskKind: string | null }[] };
+  discussion: ResponseDiscussion | null;
+};
 export type SessionRating = { assignmentId: string; outcome: 'rated' | 'skipped'; skipReason: string | null; blind: boolean | null; responseIds: string[]; alertIds: string[]; decidedAt: string };
 
 export type Localised = Record<string, string>;

@@ -5,6 +5,7 @@ import { ChartFrame, LegendItem } from '../../charts/ChartFrame';
 import { symptomSpec } from '../../charts/symptom';
 import { useFormat, useT, type Translate } from '../../i18n/i18n';
 import { Async, useAsync } from '../../ui/ui';
+import { instrumentName, loadInstrumentNames } from './names';
 import type { ClientPanelProps } from './panels';
 
 const DEFAULT_MEASURES = ['phq9', 'gad7'];
@@ -30,13 +31,16 @@ export async function loadTrajectories(clientId: string): Promise<Trajectory[]> 
 
 export function SymptomPanel({ client }: ClientPanelProps) {
   const t = useT();
-  const state = useAsync(() => loadTrajectories(client.id), [client.id]);
+  const state = useAsync(async () => {
+    const [list, names] = await Promise.all([loadTrajectories(client.id), loadInstrumentNames()]);
+    return list.map((trajectory) => ({ trajectory, name: instrumentName(trajectory.instrumentId, names) }));
+  }, [client.id]);
   return (
     <Async state={state} isEmpty={(d) => d.length === 0} empty={t('symptoms.empty')}>
       {(list) => (
         <div className="chart-list">
-          {list.map((tr) => (
-            <SymptomChart key={tr.instrumentId} trajectory={tr} />
+          {list.map(({ trajectory, name }) => (
+            <SymptomChart key={trajectory.instrumentId} trajectory={trajectory} name={name} />
           ))}
         </div>
       )}
@@ -44,10 +48,10 @@ export function SymptomPanel({ client }: ClientPanelProps) {
   );
 }
 
-export function symptomSummary(tr: Trajectory, t: Translate): string {
+/** The chart's text summary; `name` is the instrument's display name (its id in capitals without one). */
+export function symptomSummary(tr: Trajectory, t: Translate, name = tr.instrumentId.toUpperCase()): string {
   const first = tr.points[0]!;
   const last = tr.points[tr.points.length - 1]!;
-  const name = tr.instrumentId.toUpperCase();
   const rc = last.reliableChange?.direction ?? 'unchanged';
   return t('symptoms.summary', {
     name,
@@ -64,16 +68,15 @@ function trackText(status: string | undefined, t: Translate): string {
   return status === 'on_track' ? t('symptoms.onTrack') : status === 'not_on_track' ? t('symptoms.offTrack') : '';
 }
 
-export function SymptomChart({ trajectory: tr }: { trajectory: Trajectory }) {
+export function SymptomChart({ trajectory: tr, name = tr.instrumentId.toUpperCase() }: { trajectory: Trajectory; name?: string }) {
   const t = useT();
   const fmt = useFormat();
   const spec = symptomSpec(tr, { session: t('chart.session'), score: t('chart.score'), expected: t('symptoms.expected'), expectedUpper: t('symptoms.expectedUpper') });
-  const name = tr.instrumentId.toUpperCase();
   const source = tr.points.find((p) => p.expected)?.expected?.source;
   return (
     <ChartFrame
       title={name}
-      summary={symptomSummary(tr, t)}
+      summary={symptomSummary(tr, t, name)}
       spec={spec}
       legend={
         <ul className="legend">

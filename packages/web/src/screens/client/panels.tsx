@@ -5,6 +5,7 @@ import { ActionsPanel } from './ActionsPanel';
 import { DropoutPanel } from './DropoutPanel';
 import { AlertsPanel } from './AlertsPanel';
 import { AlliancePanel } from './AlliancePanel';
+import { ResponsesPanel } from './ResponsesPanel';
 import { SymptomPanel } from './SymptomPanel';
 
 export type ClientPanelProps = { client: Client; openEpisode: Episode | null };
@@ -27,5 +28,6 @@ export const clientPanels: ClientPanel[] = [
   { id: 'alerts', title: 'panel.alerts', render: (p) => <AlertsPanel {...p} /> },
   { id: 'symptoms', title: 'panel.symptoms', render: (p) => <SymptomPanel {...p} /> },
   { id: 'alliance', title: 'panel.alliance', render: (p) => <AlliancePanel {...p} /> },
+  { id: 'responses', title: 'panel.responses', render: (p) => <ResponsesPanel {...p} /> },
   { id: 'dropout', title: 'panel.dropout', render: (p) => <DropoutPanel {...p} /> },
 ];

@@ -186,6 +186,8 @@ export const accessMatrix: Record<string, MatrixEntry> = {
   // Clients
   'GET /api/v1/clients': { expect: anyStaff(200), query: 'limit=5' },
   'POST /api/v1/clients': { expect: anyStaff(201), body: () => ({ givenName: 'Matrix', familyName: 'Row' }) },
+  // The caller's caseload; another clinician's or the whole organisation's for supervisors and admins only.
+  'GET /api/v1/caseload': { expect: anyStaff(200), query: 'limit=5' },
   'GET /api/v1/clients/:clientId': { expect: clientSeers(200) },
   'PATCH /api/v1/clients/:clientId': { expect: clientSeers(200), body: () => ({ preferredName: 'Sam' }) },
   'GET /api/v1/clients/:clientId/consents': { expect: clientSeers(200) },

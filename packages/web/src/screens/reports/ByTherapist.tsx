@@ -2,6 +2,9 @@ import type { OutcomeReport, ReportPool, ReportTherapistGroup } from '../../api/
 import { useT } from '../../i18n/i18n';
 import type { ReportFormat } from './format';
 
+/** The server's MIN_POOL (features/reports/reports.compute.ts): the smallest pool of unnamed therapists it shows. */
+const MIN_POOL = 5;
+
 type Props = { report: OutcomeReport; format: ReportFormat; instrumentName: (id: string) => string };
 
 /**
@@ -92,5 +95,9 @@ export function ByTherapist({ report, format, instrumentName }: Props) {
 function PoolNote({ pool }: { pool: ReportPool }) {
   const t = useT();
   if (pool.pooledTherapists === 0) return null;
-  return <p className="muted">{pool.shown ? t('reports.pool.shown', { count: pool.pooledTherapists }) : t('reports.pool.hidden', { count: pool.pooledTherapists, min: 5 })}</p>;
+  const one = pool.pooledTherapists === 1;
+  const text = pool.shown
+    ? t(one ? 'reports.pool.shownOne' : 'reports.pool.shown', { count: pool.pooledTherapists })
+    : t(one ? 'reports.pool.hiddenOne' : 'reports.pool.hidden', { count: pool.pooledTherapists, min: MIN_POOL });
+  return <p className="muted">{text}</p>;
 }

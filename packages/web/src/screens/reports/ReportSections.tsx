@@ -77,7 +77,6 @@ export function OutcomeSections({ report, format, instrumentName }: Props) {
   const a = report.adherence;
   const al = report.alertAcknowledgement;
   const acknowledged: ReportRate = { numerator: al.acknowledged, denominator: al.raised, rate: al.raised ? al.acknowledged / al.raised : null };
-  const expired: ReportRate = { numerator: a.expired, denominator: a.sent, rate: a.sent ? a.expired / a.sent : null };
   const processRows = [
     { key: 'completion', label: t('reports.process.completion'), rate: a.completion },
     { key: 'sessionsRated', label: t('reports.process.sessionsRated'), rate: a.sessionsRated },
@@ -162,10 +161,10 @@ export function OutcomeSections({ report, format, instrumentName }: Props) {
       <Section id="reports-process" title={t('reports.process.title')}>
         <dl className="report-cards">
           <Card label={t('reports.process.completion')} value={format.ofCount(a.completion)} hint={t('reports.process.completionHint')} />
-          <Card label={t('reports.process.expired')} value={format.ofCount(expired)} />
+          <Card label={t('reports.process.expired')} value={format.count(a.expired)} hint={t('reports.process.expiredHint')} />
           <Card label={t('reports.process.sessionsRated')} value={format.ofCount(a.sessionsRated)} hint={t('reports.process.sessionsRatedHint')} />
           <Card label={t('reports.process.acknowledged')} value={format.ofCount(acknowledged)} />
-          <Card label={t('reports.process.timeToAcknowledge')} value={t('reports.process.medianP90', { median: format.hours(al.medianHours), p90: format.hours(al.p90Hours) })} />
+          <Card label={t('reports.process.timeToAcknowledge')} value={al.acknowledged === 0 ? t('reports.process.noneAcknowledged') : t('reports.process.medianP90', { median: format.hours(al.medianHours), p90: format.hours(al.p90Hours) })} />
           <Card label={t('reports.process.discussed')} value={format.ofCount(report.discussedWithClient.share)} hint={t('reports.process.discussedHint')} />
         </dl>
         <ReportBars

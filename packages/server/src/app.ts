@@ -48,6 +48,7 @@ import { registerApiTokenPrincipal, registerApiTokenRoutes } from './features/ap
 import { FHIR_PREFIX, registerFhirRoutes, sendOutcome } from './features/fhir/fhir.routes';
 import { registerLifecycleRoutes } from './features/lifecycle/lifecycle.routes';
 import { registerExportRoutes } from './features/exports/exports.routes';
+import { registerImportRoutes } from './features/imports/imports.routes';
 import type { SmsTransport } from './notifications/sms';
 
 declare module 'fastify' {
@@ -239,6 +240,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
   registerFhirRoutes(app, deps);
   registerLifecycleRoutes(app, deps);
   registerExportRoutes(app, deps);
+  registerImportRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerWebRoutes(app, deps);
 

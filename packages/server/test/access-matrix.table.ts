@@ -6,6 +6,7 @@ import { fhirRows } from './access-matrix.fhir';
 import { allianceRows } from './access-matrix.alliance';
 import { lifecycleRows } from './access-matrix.lifecycle';
 import { reportRows } from './access-matrix.reports';
+import { importRows } from './access-matrix.imports';
 
 /**
  * Who the access matrix sends requests as, and how each one signs its requests.
@@ -44,6 +45,8 @@ export type MatrixEntry = {
   body?: (w: World) => unknown;
   /** A minimal valid query string (without `?`), or one made from the world (a search naming its client). */
   query?: string | ((w: World) => string);
+  /** The body's media type when it is not JSON (an import's CSV). */
+  contentType?: string;
   /** Path parameters other than the defaults of {@link defaultParams}. */
   params?: (w: World) => Record<string, string>;
   /**
@@ -265,4 +268,6 @@ export const accessMatrix: Record<string, MatrixEntry> = {
   ...reportRows,
   // Issue 7: erasure, retention and the research export (its own file).
   ...lifecycleRows,
+  // Issue 7: CSV and iCal imports (admins) (its own file).
+  ...importRows,
 };

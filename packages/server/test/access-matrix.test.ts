@@ -35,7 +35,7 @@ async function send(key: string, entry: MatrixEntry, world: World, headers: Reco
   return ctx.app.inject({
     method: method as 'GET',
     url: entry.query ? `${path}?${typeof entry.query === 'function' ? entry.query(world) : entry.query}` : path,
-    headers,
+    headers: entry.contentType ? { ...headers, 'content-type': entry.contentType } : headers,
     ...(body === undefined ? {} : { payload: body as object }),
   });
 }

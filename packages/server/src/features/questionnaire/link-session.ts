@@ -1,10 +1,11 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, AppDeps } from '../../app';
 import type { Config } from '../../config';
 import type { Queryable } from '../../db/database';
 import { assignments, kioskDevices, linkSessions } from '../../db/schema';
 import { hashToken, randomToken } from '../../lib/crypto';
+import { preparedOn } from './prepared';
 
 /** The link-session cookie: a random 256-bit token, only its SHA-256 stored. */
 export const LINK_COOKIE = 'rapport_q';
@@ -42,23 +43,36 @@ export async function endLinkSession(db: Queryable, linkSessionId: string, now: 
 /**
  * The live session for a cookie token, with the assignment's client (null when ended, expired or
  * unknown), touched so it lives another 2 idle hours: lookup and touch in one statement (one round
- * trip on every link request).
+ * trip on every link request), prepared once (see `prepared.ts`).
  */
 async function useLinkSession(db: Queryable, token: string, now: Date) {
-  const [row] = await db
+  const [row] = await preparedOn(db, 'use_link_session', prepareUseLinkSession).execute({
+    tokenHash: hashToken(token),
+    now,
+    nowText: now.toISOString(),
+    expiresAt: new Date(now.getTime() + LINK_SESSION_IDLE_MS),
+  });
+  return row ?? null;
+}
+
+function prepareUseLinkSession(db: Queryable) {
+  const p = sql.placeholder;
+  // `set` encodes its placeholders by column (Dates); the comparison passes its value as is (text).
+  const touch = { lastSeenAt: p('now'), expiresAt: p('expiresAt') } as unknown as { lastSeenAt: Date; expiresAt: Date };
+  return db
     .update(linkSessions)
-    .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + LINK_SESSION_IDLE_MS) })
+    .set(touch)
     .from(assignments)
     .where(
       and(
         eq(assignments.id, linkSessions.assignmentId),
-        eq(linkSessions.tokenHash, hashToken(token)),
+        eq(linkSessions.tokenHash, p('tokenHash')),
         isNull(linkSessions.endedAt),
-        gt(linkSessions.expiresAt, now),
+        sql`${linkSessions.expiresAt} > ${p('nowText')}`,
       ),
     )
-    .returning({ id: linkSessions.id, orgId: linkSessions.orgId, assignmentId: linkSessions.assignmentId, via: linkSessions.via, clientId: assignments.clientId });
-  return row ?? null;
+    .returning({ id: linkSessions.id, orgId: linkSessions.orgId, assignmentId: linkSessions.assignmentId, via: linkSessions.via, clientId: assignments.clientId })
+    .prepare('use_link_session');
 }
 
 /** The registered device for a kiosk cookie token, if it is neither revoked nor locked. */

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context';
-import { memberships, users } from '../db/schema';
+import { memberships, signInFailures, users } from '../db/schema';
 import { SESSION_COOKIE } from './session-cookie';
-import { issueUserToken } from './auth.queries';
+import { failureKeyOf, issueUserToken } from './auth.queries';
+import { FAILURE_WINDOW_MS } from './auth.routes';
+import { sha256Hex } from '../lib/crypto';
 import { createApp } from '../app';
 import { createLogger } from '../lib/logger';
 
@@ -112,6 +114,58 @@ describe('sign-in', () => {
     // Once the failures have aged out of the 15-minute window, the right password works again.
     ctx.clock.advanceMinutes(16);
     expect((await signIn(staff.email, PASSWORD)).statusCode).toBe(200);
+  });
+
+  /** What a caller can see of an answer: status, body and Retry-After. */
+  const observable = (res: Awaited<ReturnType<typeof signIn>>) => ({ status: res.statusCode, body: res.json(), retryAfter: res.headers['retry-after'] });
+
+  it('answers an address without an account exactly as one with an account, lock-out and its growing wait included', async () => {
+    const { staff } = await staffWithPassword();
+    const invited = `invited-${ipCounter}@clinic.test`;
+    const org = await ctx.buildOrganisation();
+    const [pending] = await ctx.db.insert(users).values({ email: invited, displayName: 'Pending', createdAt: ctx.clock.now() }).returning();
+    await ctx.db.insert(memberships).values({ orgId: org.id, userId: pending!.id, role: 'clinician', status: 'invited', createdAt: ctx.clock.now() });
+    const ghost = `ghost-${ipCounter}@clinic.test`;
+    /** The same attempt at the same instant for the three addresses; the known one uses `knownPassword`. */
+    const attemptAll = async (knownPassword: string) => {
+      const known = observable(await signIn(staff.email, knownPassword));
+      expect(observable(await signIn(ghost, knownPassword))).toEqual(known);
+      expect(observable(await signIn(invited, knownPassword))).toEqual(known);
+      return known;
+    };
+    for (let i = 0; i < 10; i++) {
+      ctx.clock.advance(1000);
+      expect(await attemptAll(`wrong-${i}`)).toEqual({ status: 401, body: invalidCredentials, retryAfter: undefined });
+    }
+    // The known address is locked even with its right password; the others give the very same answer.
+    const locked = await attemptAll(PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(locked.body).toEqual({ error: { code: 'account_locked', message: 'Too many failed sign-ins. Wait a little and try again, or reset your password.' } });
+    ctx.clock.advance(Number(locked.retryAfter) * 1000);
+    expect((await attemptAll('wrong-again')).status).toBe(401);
+    const longer = await attemptAll('wrong-again');
+    expect(longer.status).toBe(429);
+    expect(Number(longer.retryAfter)).toBeGreaterThan(Number(locked.retryAfter));
+    // No account was made for the unknown address.
+    expect(await ctx.db.select().from(users).where(eq(users.email, ghost))).toEqual([]);
+    ctx.clock.advanceMinutes(16);
+    expect((await signIn(staff.email, PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('keeps failures bounded to one window, under a keyed hash rather than the address', async () => {
+    const addresses = Array.from({ length: 12 }, (_, i) => `spray-${ipCounter}-${i}@clinic.test`);
+    for (const email of addresses) expect((await signIn(email, 'whatever')).statusCode).toBe(401);
+    const keys = (await ctx.db.select({ key: signInFailures.emailKey }).from(signInFailures)).map((r) => r.key);
+    expect(keys).toEqual(expect.arrayContaining(addresses.map((e) => failureKeyOf(ctx.secretKey, e))));
+    for (const email of addresses) {
+      expect(keys).not.toContain(email);
+      expect(keys).not.toContain(sha256Hex(email));
+    }
+    ctx.clock.advanceMinutes(16);
+    expect((await signIn(`late-${ipCounter}@clinic.test`, 'whatever')).statusCode).toBe(401);
+    const stale = await ctx.db.select().from(signInFailures).where(lte(signInFailures.at, new Date(ctx.clock.now().getTime() - FAILURE_WINDOW_MS)));
+    expect(stale).toEqual([]);
+    expect(await ctx.db.select().from(signInFailures)).toHaveLength(1);
   });
 
   it('allows at most 60 sign-in attempts per IP address per minute', async () => {
@@ -315,5 +369,98 @@ describe('invitations', () => {
     const again = await accept('another passphrase!');
     expect(again.statusCode).toBe(401);
     expect(again.json().error.code).toBe('invalid_token');
+  });
+
+  const accept = (token: string, password: string) =>
+    ctx.app.inject({ method: 'POST', url: '/api/v1/auth/invitation/accept', remoteAddress: nextIp(), payload: { token, password } });
+  const membershipStatus = async (orgId: string, userId: string) =>
+    (await ctx.db.select({ status: memberships.status }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))))[0]?.status;
+  const passwordHashOf = async (userId: string) => (await ctx.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)))[0]!.hash;
+
+  /** Someone signed in at one clinic, invited by the admin of another through the API; returns the emailed token. */
+  async function invitedToSecondClinic() {
+    const { org: first, staff } = await staffWithPassword();
+    const second = await ctx.buildOrganisation();
+    const admin = await ctx.buildStaff(second.id, 'admin');
+    const before = ctx.smtp.messages.length;
+    const invite = await ctx.app.inject({ method: 'POST', url: '/api/v1/users/invite', headers: { cookie: admin.cookie }, payload: { email: staff.email, displayName: 'Again', role: 'clinician' } });
+    expect(invite.statusCode).toBe(201);
+    const mails = await ctx.smtp.waitFor(before + 1);
+    const mail = mails.slice(before).find((m) => m.to.includes(staff.email))!;
+    const token = /\/accept-invitation#token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    return { first, second, staff, token, mail };
+  }
+
+  it('asks someone who already has an account for their current password, and keeps it', async () => {
+    const { first, second, staff, token, mail } = await invitedToSecondClinic();
+    expect(mail.text).toContain('You already have a Rapport account with this address');
+    expect(mail.text).toContain('enter the password you sign in with');
+    const hashBefore = await passwordHashOf(staff.userId);
+
+    // A new password is not theirs: refused, nothing changes, the invitation stays usable.
+    const takeover = await accept(token, 'an attacker chose this');
+    expect(takeover.statusCode).toBe(401);
+    expect(takeover.json()).toEqual({
+      error: { code: 'invalid_credentials', message: 'This email address already has a Rapport account. Enter the password you sign in with: accepting keeps it as it is.' },
+    });
+    expect(await passwordHashOf(staff.userId)).toBe(hashBefore);
+    expect(await membershipStatus(second.id, staff.userId)).toBe('invited');
+    expect((await signIn(staff.email, 'an attacker chose this')).statusCode).toBe(401);
+
+    // Their own password: the membership is active, the password the same, sign-in works at both clinics.
+    expect((await accept(token, PASSWORD)).statusCode).toBe(204);
+    expect(await membershipStatus(second.id, staff.userId)).toBe('active');
+    expect(await passwordHashOf(staff.userId)).toBe(hashBefore);
+    for (const orgId of [first.id, second.id]) {
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', remoteAddress: nextIp(), payload: { email: staff.email, password: PASSWORD, organisationId: orgId } });
+      expect(res.statusCode).toBe(200);
+      expect((await me(sessionCookieOf(res))).json().organisation.id).toBe(orgId);
+    }
+    // Their other sessions go on: nothing about their account changed.
+    expect((await me(staff.cookie)).statusCode).toBe(200);
+    expect((await accept(token, PASSWORD)).json().error.code).toBe('invalid_token');
+  });
+
+  it('counts wrong passwords at the invitation towards the lock-out of the address', async () => {
+    const { second, staff, token } = await invitedToSecondClinic();
+    for (let i = 0; i < 10; i++) {
+      ctx.clock.advance(1000);
+      expect((await accept(token, `not-my-password-${i}`)).statusCode).toBe(401);
+    }
+    const locked = await accept(token, PASSWORD);
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().error.code).toBe('account_locked');
+    expect((await signIn(staff.email, PASSWORD)).statusCode).toBe(429);
+    expect(await membershipStatus(second.id, staff.userId)).toBe('invited');
+    ctx.clock.advanceMinutes(16);
+    expect((await accept(token, PASSWORD)).statusCode).toBe(204);
+  });
+
+  it('holds a first password to the password rules without using up the invitation', async () => {
+    const org = await ctx.buildOrganisation();
+    const [user] = await ctx.db.insert(users).values({ email: `short-${ipCounter}@clinic.test`, displayName: 'Short', createdAt: ctx.clock.now() }).returning();
+    await ctx.db.insert(memberships).values({ orgId: org.id, userId: user!.id, role: 'clinician', status: 'invited', createdAt: ctx.clock.now() });
+    const token = await issueUserToken(ctx.db, { userId: user!.id, orgId: org.id, kind: 'invite', now: ctx.clock.now(), validForMs: 86_400_000 });
+    const short = await accept(token, 'too short');
+    expect(short.statusCode).toBe(400);
+    expect(short.json()).toEqual({ error: { code: 'validation_failed', message: 'Use at least 12 characters.', field: 'password' } });
+    expect(await passwordHashOf(user!.id)).toBeNull();
+    expect((await accept(token, PASSWORD)).statusCode).toBe(204);
+  });
+
+  it('lets someone invited to two clinics choose a password at the first and asks for it at the second', async () => {
+    const orgs = [await ctx.buildOrganisation(), await ctx.buildOrganisation()];
+    const [user] = await ctx.db.insert(users).values({ email: `twice-${ipCounter}@clinic.test`, displayName: 'Twice', createdAt: ctx.clock.now() }).returning();
+    const tokens: string[] = [];
+    for (const org of orgs) {
+      await ctx.db.insert(memberships).values({ orgId: org.id, userId: user!.id, role: 'clinician', status: 'invited', createdAt: ctx.clock.now() });
+      tokens.push(await issueUserToken(ctx.db, { userId: user!.id, orgId: org.id, kind: 'invite', now: ctx.clock.now(), validForMs: 86_400_000 }));
+    }
+    expect((await accept(tokens[0]!, PASSWORD)).statusCode).toBe(204);
+    const hash = await passwordHashOf(user!.id);
+    expect((await accept(tokens[1]!, 'a second new passphrase')).json().error.code).toBe('invalid_credentials');
+    expect(await passwordHashOf(user!.id)).toBe(hash);
+    expect((await accept(tokens[1]!, PASSWORD)).statusCode).toBe(204);
+    expect(await membershipStatus(orgs[1]!.id, user!.id)).toBe('active');
   });
 });

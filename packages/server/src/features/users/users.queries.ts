@@ -69,33 +69,37 @@ export async function lockActiveAdminIds(db: Queryable, orgId: string): Promise<
 /**
  * Finds the user by email or creates one without a password (they choose it when accepting),
  * then adds an `invited` membership. Returns null when they already belong to the organisation
- * in another status; an outstanding invitation is simply invited again.
+ * in another status; an outstanding invitation is simply invited again. `hasPassword`: they already
+ * have an account they sign in with, and accept with its password (which stays as it is).
  */
 export async function inviteStaff(
   db: Queryable,
   input: { orgId: string; email: string; displayName: string; role: Role; experienceYears?: number | null; trainee?: boolean; now: Date },
-): Promise<{ userId: string; isNewUser: boolean } | null> {
+): Promise<{ userId: string; isNewUser: boolean; hasPassword: boolean } | null> {
   const inserted = await db
     .insert(users)
     .values({ email: input.email, displayName: input.displayName, createdAt: input.now })
     .onConflictDoNothing()
     .returning({ id: users.id });
   const isNewUser = inserted.length > 0;
-  const [user] = isNewUser ? inserted : await db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).limit(1);
+  const [user] = isNewUser
+    ? inserted.map((u) => ({ ...u, passwordHash: null }))
+    : await db.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.email, input.email)).limit(1);
   const userId = user!.id;
+  const hasPassword = !!user!.passwordHash;
   const values = { role: input.role, experienceYears: input.experienceYears ?? null, trainee: input.trainee ?? false };
   const added = await db
     .insert(memberships)
     .values({ orgId: input.orgId, userId, status: 'invited', createdAt: input.now, ...values })
     .onConflictDoNothing()
     .returning({ id: memberships.id });
-  if (added.length > 0) return { userId, isNewUser };
+  if (added.length > 0) return { userId, isNewUser, hasPassword };
   const again = await db
     .update(memberships)
     .set(values)
     .where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, userId), eq(memberships.status, 'invited')))
     .returning({ id: memberships.id });
-  return again.length > 0 ? { userId, isNewUser: false } : null;
+  return again.length > 0 ? { userId, isNewUser: false, hasPassword } : null;
 }
 
 export async function updateMembership(

@@ -36,7 +36,7 @@ export function registerUserRoutes(app: App, deps: AppDeps): void {
     async (request, reply) => {
       const p = staffOf(request);
       const now = clock.now();
-      const { member, token, organisationName } = await withAudit(
+      const { member, token, organisationName, existingAccount } = await withAudit(
         request,
         db,
         clock,
@@ -46,11 +46,11 @@ export function registerUserRoutes(app: App, deps: AppDeps): void {
           if (!invited) throw conflict('This person already belongs to this clinic; reactivate them if they were deactivated.', 'already_member', 'email');
           const inviteToken = await issueUserToken(tx, { userId: invited.userId, orgId: p.orgId, kind: 'invite', now, validForMs: INVITATION_VALID_MS });
           const org = await getOrganisation(tx, p.orgId);
-          return { member: (await getStaffMember(tx, p.orgId, invited.userId))!, token: inviteToken, organisationName: org!.name };
+          return { member: (await getStaffMember(tx, p.orgId, invited.userId))!, token: inviteToken, organisationName: org!.name, existingAccount: invited.hasPassword };
         },
       );
       try {
-        await mailer.send(invitationEmail(config.publicUrl, member.email, organisationName, token));
+        await mailer.send(invitationEmail(config.publicUrl, member.email, organisationName, token, { existingAccount }));
       } catch {
         throw unavailable('The invitation was saved but its email could not be sent. Invite them again to retry.', 'mail_failed');
       }

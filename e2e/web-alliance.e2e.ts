@@ -155,11 +155,27 @@ async function alertLifecycle(): Promise<void> {
     await sup.page.goto(`${stack.url}/supervision`);
     await sup.page.getByRole('heading', { level: 1, name: 'Supervision: alerts waiting' }).waitFor();
     await check(sup.page, 'supervision');
+    // From Staff, a supervisor opens the calibration of a therapist who shares it; another does not share.
+    await sup.page.getByRole('link', { name: 'Staff', exact: true }).click();
+    await sup.page.getByRole('heading', { level: 1, name: 'Staff' }).waitFor();
+    await sup.page.getByRole('link', { name: 'Calibration of Dr Morgan Reyes' }).click();
+    await sup.page.getByRole('heading', { level: 1, name: 'Calibration: Dr Morgan Reyes' }).waitFor();
+    await sup.page.getByText(/^On average Dr Morgan Reyes rates the alliance/).waitFor({ timeout: 15_000 });
+    await check(sup.page, 'supervisor-calibration');
+    await sup.page.getByRole('link', { name: 'Back to staff' }).click();
+    await sup.page.getByRole('link', { name: 'Calibration of Jordan Lee' }).click();
+    await sup.page.getByText(/^Not shared by this therapist\./).waitFor({ timeout: 15_000 });
+    assert.deepEqual(sup.problems, []);
     const cal = await signedIn(browser, stack, 'jordan');
     await cal.page.getByRole('link', { name: 'My calibration' }).click();
     await cal.page.getByRole('heading', { level: 1, name: 'My calibration' }).waitFor();
     await cal.page.getByText('What the gap means and what to do').waitFor({ timeout: 15_000 });
     await check(cal.page, 'calibration');
+    // The therapist chooses to share it with supervisors, by keyboard.
+    await cal.page.getByRole('checkbox', { name: 'Let this clinic’s supervisors and admins see my calibration report' }).focus();
+    await cal.page.keyboard.press('Space');
+    await cal.page.getByText(/^Shared: this clinic’s supervisors and admins can open your report\./).waitFor();
+    assert.deepEqual(cal.problems, []);
   });
 }
 
@@ -185,6 +201,37 @@ async function adminEditsProtocol(): Promise<void> {
     await page.getByRole('link', { name: 'Content packs' }).click();
     await page.getByRole('heading', { level: 1, name: 'Licensed content packs' }).waitFor();
     await check(page, 'content-packs');
+    // Custom instruments, next to content packs: the library's refusal names the item; a valid one is listed.
+    await page.getByRole('link', { name: 'Custom instruments' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Custom instruments' }).waitFor();
+    const scale = { kind: 'options', options: [0, 1, 2, 3].map((value) => ({ value, label: { en: `Level ${value}` } })) };
+    const definition = {
+      id: 'clinic_sleep',
+      version: '1.0.0',
+      names: { short: 'Sleep check', full: 'Clinic sleep check' },
+      construct: 'Sleep quality',
+      respondent: 'client',
+      timeFrame: 'last week',
+      items: [1, 2, 3].map((n) => ({ id: `clinic_sleep_${n}`, text: { en: `Sleep question ${n}` }, response: scale })),
+      scoring: { method: 'sum', missing: { rule: 'none', source: 'clinic convention' } },
+      range: { min: 0, max: 9 },
+      direction: 'higher-is-worse',
+      licence: { status: 'clinic-owned', mayShipWording: true, source: 'clinic' },
+      citation: 'Our clinic, 2026.',
+      validation: { status: 'not-validated', warning: { en: 'Not validated.' } },
+    };
+    const box = page.getByLabel('Or paste the definition (JSON)');
+    await box.waitFor({ timeout: 15_000 });
+    const { text: _dropped, ...unworded } = definition.items[1]!;
+    await box.fill(JSON.stringify({ ...definition, items: [definition.items[0], unworded, definition.items[2]] }));
+    await page.getByRole('button', { name: 'Check and upload' }).click();
+    await page.getByText('Where: items.clinic_sleep_2').waitFor();
+    await check(page, 'custom-instruments-error');
+    await box.fill(JSON.stringify(definition));
+    await page.getByRole('button', { name: 'Check and upload' }).click();
+    await page.getByText('Sleep check version 1 is now in use.').waitFor();
+    await page.getByText('Can be chosen in protocols and questionnaires as clinic_sleep: 3 items, answered by the client.').waitFor();
+    await check(page, 'custom-instruments');
     assert.deepEqual(problems, []);
   });
 }

@@ -289,6 +289,15 @@ async function adminJourney(): Promise<void> {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Settings saved.').waitFor();
     assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.app-header')!).backgroundColor), 'rgb(29, 92, 58)');
+    // Escalation: the on-call supervisor (active supervisors and admins only) and Saturday as a working day.
+    await page.getByLabel('On-call supervisor').selectOption({ label: 'Lee Admin (Administrator)' });
+    await page.getByRole('checkbox', { name: 'Saturday' }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await page.reload();
+    await heading(page, 'Clinic settings');
+    assert.equal(await page.getByLabel('On-call supervisor').inputValue(), admin.userId);
+    assert.equal(await page.getByRole('checkbox', { name: 'Saturday' }).isChecked(), true);
 
     await page.goto(`${stack.url}/clients/${client.id}`);
     await heading(page, 'Grace Hopper');

@@ -127,7 +127,6 @@ function SettingsForm({ org, staff, onSaved }: { org: Organisation; staff: Staff
   const zonesId = useId();
   return (
     <form
-      className="form-grid"
       onSubmit={(e) => {
         e.preventDefault();
         void submit.run();
@@ -136,67 +135,73 @@ function SettingsForm({ org, staff, onSaved }: { org: Organisation; staff: Staff
     >
       <FormMessage error={topError} success={saved ? t('settings.saved') : undefined} />
 
-      <h2>{t('settings.sectionClinic')}</h2>
-      <TextField label={t('settings.name')} required value={v.name} onChange={(e) => set('name', e.target.value)} error={fieldError(submit.error, 'name')} />
-      <div className="field">
-        <TextField label={t('settings.colour')} hint={t('settings.colourHint')} value={v.colour} onChange={(e) => set('colour', e.target.value)} error={fe('colour')} pattern="#[0-9a-fA-F]{6}" />
-        <input type="color" aria-label={t('settings.colourPicker')} value={/^#[0-9a-f]{6}$/i.test(v.colour) ? v.colour : '#2f6f8f'} onChange={(e) => set('colour', e.target.value)} />
-      </div>
-      <TextField label={t('settings.timeZone')} hint={t('settings.timeZoneHint')} list={zonesId} autoComplete="off" value={v.timeZone} onChange={(e) => set('timeZone', e.target.value)} error={fe('timeZone')} />
-      <datalist id={zonesId}>
-        {timeZones.map((z) => (
-          <option key={z} value={z} />
-        ))}
-      </datalist>
-      <FieldGroup legend={t('settings.languages')} hint={t('settings.languagesHint')} error={fe('languages')}>
-        {LANGUAGES.map((l) => (
-          <CheckboxField key={l.value} label={l.label} lang={l.value} checked={v.languages.includes(l.value)} onChange={(e) => toggle('languages', l.value, e.target.checked)} />
-        ))}
-      </FieldGroup>
-
-      <h2>{t('settings.sectionMessages')}</h2>
-      <TextField label={t('settings.linkExpiry')} hint={t('settings.daysHint')} type="number" min={1} max={30} value={v.linkExpiryDays} onChange={(e) => set('linkExpiryDays', e.target.value)} error={fe('linkExpiryDays')} />
-      <TextField label={t('settings.reminder')} hint={t('settings.daysHint')} type="number" min={1} max={30} value={v.reminderAfterDays} onChange={(e) => set('reminderAfterDays', e.target.value)} error={fe('reminderAfterDays')} />
-      <FieldGroup legend={t('settings.quietHours')} hint={t('settings.quietHint')} error={groupError('quietHours', ['start', 'end'])}>
-        <div className="inline-fields">
-          <TextField label={t('settings.quietStart')} type="time" value={v.quietStart} onChange={(e) => set('quietStart', e.target.value)} error={fe('quietHours.start')} />
-          <TextField label={t('settings.quietEnd')} type="time" value={v.quietEnd} onChange={(e) => set('quietEnd', e.target.value)} error={fe('quietHours.end')} />
+      <Section id="settings-clinic-h" title={t('settings.sectionClinic')}>
+        <TextField label={t('settings.name')} required value={v.name} onChange={(e) => set('name', e.target.value)} error={fieldError(submit.error, 'name')} />
+        <div className="field">
+          <TextField label={t('settings.colour')} hint={t('settings.colourHint')} value={v.colour} onChange={(e) => set('colour', e.target.value)} error={fe('colour')} pattern="#[0-9a-fA-F]{6}" />
+          <input type="color" aria-label={t('settings.colourPicker')} value={/^#[0-9a-f]{6}$/i.test(v.colour) ? v.colour : '#2f6f8f'} onChange={(e) => set('colour', e.target.value)} />
         </div>
-      </FieldGroup>
-      <TextArea label={t('settings.crisis')} hint={t('settings.crisisHint')} rows={4} maxLength={2000} value={v.crisisResources} onChange={(e) => set('crisisResources', e.target.value)} error={fe('crisisResources')} />
-
-      <h2>{t('settings.sectionAlerts')}</h2>
-      <FieldGroup legend={t('settings.workingHours')} hint={t('settings.workingHint')} error={groupError('workingHours', ['start', 'end'])}>
-        <fieldset className="field">
-          <legend>{t('settings.workingDays')}</legend>
+        <TextField label={t('settings.timeZone')} hint={t('settings.timeZoneHint')} list={zonesId} autoComplete="off" value={v.timeZone} onChange={(e) => set('timeZone', e.target.value)} error={fe('timeZone')} />
+        <datalist id={zonesId}>
+          {timeZones.map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
+        <FieldGroup legend={t('settings.languages')} hint={t('settings.languagesHint')} error={fe('languages')}>
           <div className="inline-fields">
-            {WEEKDAYS.map((d) => (
-              <CheckboxField key={d} label={dayName(d)} checked={v.workingDays.includes(d)} onChange={(e) => toggle('workingDays', d, e.target.checked)} />
+            {LANGUAGES.map((l) => (
+              <CheckboxField key={l.value} label={l.label} lang={l.value} checked={v.languages.includes(l.value)} onChange={(e) => toggle('languages', l.value, e.target.checked)} />
             ))}
           </div>
-        </fieldset>
-        <div className="inline-fields">
-          <TextField label={t('settings.workingStart')} type="time" value={v.workingStart} onChange={(e) => set('workingStart', e.target.value)} error={fe('workingHours.start')} />
-          <TextField label={t('settings.workingEnd')} type="time" value={v.workingEnd} onChange={(e) => set('workingEnd', e.target.value)} error={fe('workingHours.end')} />
-        </div>
-      </FieldGroup>
-      <TextField label={t('settings.escalation')} hint={t('settings.escalationHint')} type="number" min={1} max={72} value={v.urgentEscalationHours} onChange={(e) => set('urgentEscalationHours', e.target.value)} error={fe('urgentEscalationHours')} />
-      <SelectField
-        label={t('settings.onCall')}
-        hint={t('settings.onCallHint')}
-        value={v.onCallSupervisorUserId}
-        onChange={(e) => set('onCallSupervisorUserId', e.target.value)}
-        error={fe('onCallSupervisorUserId')}
-        options={[
-          { value: '', label: t('settings.onCallNone') },
-          ...(onCallGone ? [{ value: v.onCallSupervisorUserId, label: t('settings.onCallInactive') }] : []),
-          ...supervisors.map((u) => ({ value: u.id, label: `${u.displayName} (${t(`role.${u.role}`)})` })),
-        ]}
-      />
+        </FieldGroup>
+      </Section>
 
-      <h2>{t('settings.sectionSecurity')}</h2>
-      <CheckboxField label={t('settings.mfaRequired')} checked={v.mfaRequired} onChange={(e) => set('mfaRequired', e.target.checked)} />
-      <TextField label={t('settings.retention')} hint={t('settings.retentionHint')} type="number" min={1} max={100} value={v.retentionYears} onChange={(e) => set('retentionYears', e.target.value)} error={fe('retentionYears')} />
+      <Section id="settings-messages-h" title={t('settings.sectionMessages')}>
+        <TextField label={t('settings.linkExpiry')} hint={t('settings.daysHint')} type="number" min={1} max={30} value={v.linkExpiryDays} onChange={(e) => set('linkExpiryDays', e.target.value)} error={fe('linkExpiryDays')} />
+        <TextField label={t('settings.reminder')} hint={t('settings.daysHint')} type="number" min={1} max={30} value={v.reminderAfterDays} onChange={(e) => set('reminderAfterDays', e.target.value)} error={fe('reminderAfterDays')} />
+        <FieldGroup legend={t('settings.quietHours')} hint={t('settings.quietHint')} error={groupError('quietHours', ['start', 'end'])}>
+          <div className="inline-fields">
+            <TextField label={t('settings.quietStart')} type="time" value={v.quietStart} onChange={(e) => set('quietStart', e.target.value)} error={fe('quietHours.start')} />
+            <TextField label={t('settings.quietEnd')} type="time" value={v.quietEnd} onChange={(e) => set('quietEnd', e.target.value)} error={fe('quietHours.end')} />
+          </div>
+        </FieldGroup>
+        <TextArea label={t('settings.crisis')} hint={t('settings.crisisHint')} rows={4} maxLength={2000} value={v.crisisResources} onChange={(e) => set('crisisResources', e.target.value)} error={fe('crisisResources')} />
+      </Section>
+
+      <Section id="settings-alerts-h" title={t('settings.sectionAlerts')}>
+        <FieldGroup legend={t('settings.workingHours')} hint={t('settings.workingHint')} error={groupError('workingHours', ['start', 'end'])}>
+          <fieldset className="field">
+            <legend>{t('settings.workingDays')}</legend>
+            <div className="inline-fields">
+              {WEEKDAYS.map((d) => (
+                <CheckboxField key={d} label={dayName(d)} checked={v.workingDays.includes(d)} onChange={(e) => toggle('workingDays', d, e.target.checked)} />
+              ))}
+            </div>
+          </fieldset>
+          <div className="inline-fields">
+            <TextField label={t('settings.workingStart')} type="time" value={v.workingStart} onChange={(e) => set('workingStart', e.target.value)} error={fe('workingHours.start')} />
+            <TextField label={t('settings.workingEnd')} type="time" value={v.workingEnd} onChange={(e) => set('workingEnd', e.target.value)} error={fe('workingHours.end')} />
+          </div>
+        </FieldGroup>
+        <TextField label={t('settings.escalation')} hint={t('settings.escalationHint')} type="number" min={1} max={72} value={v.urgentEscalationHours} onChange={(e) => set('urgentEscalationHours', e.target.value)} error={fe('urgentEscalationHours')} />
+        <SelectField
+          label={t('settings.onCall')}
+          hint={t('settings.onCallHint')}
+          value={v.onCallSupervisorUserId}
+          onChange={(e) => set('onCallSupervisorUserId', e.target.value)}
+          error={fe('onCallSupervisorUserId')}
+          options={[
+            { value: '', label: t('settings.onCallNone') },
+            ...(onCallGone ? [{ value: v.onCallSupervisorUserId, label: t('settings.onCallInactive') }] : []),
+            ...supervisors.map((u) => ({ value: u.id, label: `${u.displayName} (${t(`role.${u.role}`)})` })),
+          ]}
+        />
+      </Section>
+
+      <Section id="settings-security-h" title={t('settings.sectionSecurity')}>
+        <CheckboxField label={t('settings.mfaRequired')} checked={v.mfaRequired} onChange={(e) => set('mfaRequired', e.target.checked)} />
+        <TextField label={t('settings.retention')} hint={t('settings.retentionHint')} type="number" min={1} max={100} value={v.retentionYears} onChange={(e) => set('retentionYears', e.target.value)} error={fe('retentionYears')} />
+      </Section>
 
       <div className="form-actions">
         <button type="submit" className="primary" disabled={submit.pending}>
@@ -204,6 +209,16 @@ function SettingsForm({ org, staff, onSaved }: { org: Organisation; staff: Staff
         </button>
       </div>
     </form>
+  );
+}
+
+/** One group of settings: a panel with its heading and a grid of fields. */
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section className="panel" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <div className="form-grid">{children}</div>
+    </section>
   );
 }
 

@@ -26,6 +26,7 @@ import type {
   AlertFull,
   Alliance,
   Assignment,
+  AssignmentChannel,
   Calibration,
   ClientResponse,
   ResponseDiscussion,
@@ -147,7 +148,11 @@ export const endpoints = {
   instruments: () => api.get<{ items: InstrumentSummary[] }>('/api/v1/instruments'),
   instrument: (instrumentId: string) => api.get<InstrumentDetail>(`/api/v1/instruments/${enc(instrumentId)}`),
   assignments: (id: string) => api.get<{ items: Assignment[] }>(`${client(id)}/assignments`),
-  assign: (id: string, body: { instrumentIds: string[]; episodeId?: string; appointmentId?: string }) => api.post<{ assignment: Assignment; sendAt: string | null }>(`${client(id)}/assignments`, body),
+  assign: (id: string, body: { instrumentIds: string[]; episodeId?: string; appointmentId?: string; channel?: AssignmentChannel; scheduledFor?: string }) =>
+    api.post<{ assignment: Assignment; sendAt: string | null }>(`${client(id)}/assignments`, body),
+  cancelAssignment: (id: string, assignmentId: string) => api.post<Assignment>(`${client(id)}/assignments/${enc(assignmentId)}/cancel`),
+  resendAssignment: (id: string, assignmentId: string) => api.post<{ assignment: Assignment; sendAt: string | null }>(`${client(id)}/assignments/${enc(assignmentId)}/resend`),
+  kioskCode: (id: string, assignmentId: string) => api.post<{ code: string; expiresAt: string }>(`${client(id)}/assignments/${enc(assignmentId)}/kiosk-code`),
   startInSession: (id: string, assignmentId: string) => api.post<{ url: string }>(`${client(id)}/assignments/${enc(assignmentId)}/in-session`),
 
   // Protocols and content (administration)

@@ -260,12 +260,20 @@ export type Assignment = {
   appointmentId: string | null;
   instrumentIds: string[];
   respondent: 'client' | 'clinician';
-  channel: string;
+  channel: AssignmentChannel;
   status: string;
   scheduledFor: string;
   sentAt: string | null;
   completedAt: string | null;
+  /** Present in API answers; optional so older fixtures stay valid. */
+  expiresAt?: string | null;
+  cancelledAt?: string | null;
+  cancelReason?: string | null;
+  deliveryProblem?: 'no_consented_channel' | null;
+  messages?: { kind: string; channel: 'email' | 'sms'; status: string; sentAt: string | null }[];
 };
+/** How a new questionnaire reaches the client: by a message (`link` = email or SMS, whichever is consented), or not sent at all. */
+export type AssignmentChannel = 'link' | 'email' | 'sms' | 'in_session' | 'kiosk';
 
 export type CalibrationStats = {
   n: number;

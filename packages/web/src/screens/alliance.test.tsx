@@ -174,10 +174,12 @@ describe('client actions', () => {
     render(<App />);
     const button = await screen.findByRole('button', { name: 'Hand the device to the client' }, { timeout: 10_000 });
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'PHQ-9 — Patient Health Questionnaire-9' }));
     fireEvent.click(button);
     await waitFor(() => expect(opened).toEqual(['/q?mode=handoff']));
+    // In session: never sent as a message, so never counted as emailed.
     expect(calls.filter((c) => c.method === 'POST').map((c) => [c.url, c.body])).toEqual([
-      ['/api/v1/clients/c1/assignments', { instrumentIds: ['phq9'] }],
+      ['/api/v1/clients/c1/assignments', { instrumentIds: ['phq9'], channel: 'in_session' }],
       ['/api/v1/clients/c1/assignments/as9/in-session', {}],
     ]);
   });

@@ -1,39 +1,25 @@
 import { useState } from 'react';
 import { endpoints } from '../../api/endpoints';
-import { formError } from '../../api/client';
 import { Link } from '../../app/router';
-import { useMe } from '../../app/session';
 import { useFormat, useT } from '../../i18n/i18n';
-import { FormMessage, SelectField, useAsync, useSubmit } from '../../ui/ui';
+import { ErrorState, Loading, useAsync } from '../../ui/ui';
 import type { ClientPanelProps } from './panels';
+import { ClientAssignments, SendQuestionnaire } from './SendQuestionnaire';
 
-/** Full-page navigation to the questionnaire (swapped in tests: jsdom cannot navigate). */
-export const browserNavigation = { assign: (url: string) => window.location.assign(url) };
+export { browserNavigation } from './SendQuestionnaire';
 
 /**
- * Actions on the client page: rate the session (one link per rating owed), send a questionnaire
- * now, or hand the device to the client (in-session: the API starts a link session for this
- * browser, then the questionnaire opens in this tab at `/q?mode=handoff`).
+ * Actions on the client page (issue 6): rate the session (one link per rating owed), send a
+ * questionnaire now or schedule it, hand the device to the client (in session: the API starts a
+ * link session for this browser, then the questionnaire opens in this tab at `/q?mode=handoff`),
+ * and the questionnaires still waiting, with cancel, resend and kiosk codes.
  */
 export function ActionsPanel({ client, openEpisode }: ClientPanelProps) {
   const t = useT();
   const fmt = useFormat();
-  const { can } = useMe();
   const pending = useAsync(() => endpoints.pendingRatings(client.id).then((r) => r.items).catch(() => []), [client.id]);
-  const instruments = useAsync(() => endpoints.instruments().then((r) => r.items.filter((i) => i.respondent === 'client' && i.wordingAvailable)), []);
-  const [instrumentId, setInstrumentId] = useState('');
-  const [sent, setSent] = useState<string | undefined>();
-  const chosen = instrumentId || instruments.data?.[0]?.id || '';
-  const send = useSubmit(async (mode: 'send' | 'handoff') => {
-    setSent(undefined);
-    const { assignment } = await endpoints.assign(client.id, { instrumentIds: [chosen], ...(openEpisode ? { episodeId: openEpisode.id } : {}) });
-    if (mode === 'handoff') {
-      const { url } = await endpoints.startInSession(client.id, assignment.id);
-      browserNavigation.assign(url);
-      return;
-    }
-    setSent(t('actions.sent'));
-  });
+  const instruments = useAsync(() => endpoints.instruments().then((r) => r.items.filter((i) => i.wordingAvailable)), []);
+  const [reloadKey, setReloadKey] = useState(0);
   return (
     <>
       {(pending.data ?? []).length > 0 && (
@@ -47,24 +33,16 @@ export function ActionsPanel({ client, openEpisode }: ClientPanelProps) {
           ))}
         </ul>
       )}
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send.run('send');
-        }}
-      >
-        <FormMessage error={formError(send.error, [])} success={sent} />
-        <SelectField label={t('actions.questionnaire')} value={chosen} onChange={(e) => setInstrumentId(e.target.value)} options={(instruments.data ?? []).map((i) => ({ value: i.id, label: `${i.shortName} — ${i.name}` }))} />
-        <button type="submit" disabled={!chosen || send.pending}>
-          {t('actions.sendNow')}
-        </button>
-        {can('clinician') && (
-          <button type="button" disabled={!chosen || send.pending} onClick={() => void send.run('handoff')}>
-            {t('actions.handoff')}
-          </button>
-        )}
-      </form>
+      {instruments.error ? (
+        <ErrorState error={instruments.error} onRetry={instruments.reload} />
+      ) : !instruments.data ? (
+        <Loading />
+      ) : (
+        <>
+          <SendQuestionnaire client={client} openEpisode={openEpisode} instruments={instruments.data} onCreated={() => setReloadKey((k) => k + 1)} />
+          <ClientAssignments client={client} instruments={instruments.data} reloadKey={reloadKey} />
+        </>
+      )}
     </>
   );
 }

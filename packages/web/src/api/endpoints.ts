@@ -1,4 +1,5 @@
 import { api } from './client';
+import { uploadImport } from './upload';
 import type {
   Appointment,
   Attendance,
@@ -165,6 +166,8 @@ export const endpoints = {
   uploadContentPack: (body: unknown) => api.post<ContentPack>('/api/v1/content-packs', body),
   customInstruments: () => api.get<{ items: CustomInstrument[] }>('/api/v1/custom-instruments'),
   uploadCustomInstrument: (body: unknown) => api.post<CustomInstrument>('/api/v1/custom-instruments', body),
+  /** A CSV or iCal import, with upload and row progress (XMLHttpRequest: see api/upload.ts). */
+  importFile: uploadImport,
 
   day: (date: string, clinicianId?: string) =>
     api.get<{ date: string; timeZone: string; items: DayAppointment[] }>(`/api/v1/appointments${qs({ date, clinicianId })}`),

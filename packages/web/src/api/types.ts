@@ -336,3 +336,22 @@ export type OutcomeReport = {
   allianceByTherapist: (ReportTherapistGroup & { clientForm: string; sessions: number; meanClientAlliance: number | null; pairedSessions: number; meanGap: number | null })[];
   alliancePool: ReportPool;
 };
+
+/** Imports (issue 7 item 7): the report of one CSV or iCal upload, row by row. */
+export type ImportKind = 'clients' | 'appointments' | 'scores';
+export type ImportMode = 'all-or-nothing' | 'valid-only';
+export type ImportProblem = { row: number; column: string | null; code: string; message: string };
+export type ImportReport = {
+  importId: string;
+  kind: ImportKind;
+  format: 'csv' | 'ical';
+  mode: ImportMode;
+  dryRun: boolean;
+  rows: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+  imported: number;
+  errors: ImportProblem[];
+  moreErrors: number;
+};

@@ -22,6 +22,7 @@ const Users = lazy(() => import('../screens/admin/Users').then((m) => ({ default
 const Programmes = lazy(() => import('../screens/admin/Programmes').then((m) => ({ default: m.Programmes })));
 const Settings = lazy(() => import('../screens/admin/Settings').then((m) => ({ default: m.Settings })));
 const ClientAudit = lazy(() => import('../screens/admin/ClientAudit').then((m) => ({ default: m.ClientAudit })));
+const Import = lazy(() => import('../screens/admin/Import').then((m) => ({ default: m.Import })));
 
 export type AppRoute = {
   path: string;
@@ -58,6 +59,7 @@ export const appRoutes: AppRoute[] = [
   { path: '/admin/protocols', render: () => <Protocols />, roles: ['admin'], nav: 'nav.protocols' },
   { path: '/admin/content-packs', render: () => <ContentPacks />, roles: ['admin'], nav: 'nav.contentPacks' },
   { path: '/admin/custom-instruments', render: () => <CustomInstruments />, roles: ['admin'], nav: 'nav.customInstruments' },
+  { path: '/admin/import', render: () => <Import />, roles: ['admin'], nav: 'nav.import' },
   { path: '/admin/settings', render: () => <Settings />, roles: ['admin'], nav: 'nav.settings' },
   { path: '/account', render: () => <Account /> },
 ];

@@ -71,6 +71,44 @@ describe('organisation settings', () => {
     expect(res.json().error).toMatchObject({ code: 'validation_failed', field });
   });
 
+  it('accepts every setting at once, as the clinic settings screen sends them, and keeps them', async () => {
+    const org = await ctx.buildOrganisation();
+    const admin = await ctx.buildStaff(org.id, 'admin');
+    const settings = {
+      colour: '#1D5C3A',
+      timeZone: 'Europe/Paris',
+      workingHours: { days: [1, 2, 3, 4, 5, 6], start: '09:00', end: '17:30' },
+      mfaRequired: false,
+      crisisResources: 'Appelez le 3114.',
+      linkExpiryDays: null,
+      reminderAfterDays: 3,
+      quietHours: { start: '20:00', end: '09:00' },
+      onCallSupervisorUserId: admin.userId,
+      languages: ['fr'],
+      urgentEscalationHours: 2,
+      retentionYears: 20,
+    };
+    const res = await patch(admin.cookie, { name: 'Cabinet du Port', settings });
+    expect(res.statusCode).toBe(200);
+    const again = await ctx.app.inject({ method: 'GET', url: '/api/v1/organisation', headers: { cookie: admin.cookie } });
+    expect(again.json()).toMatchObject({ name: 'Cabinet du Port', settings });
+  });
+
+  it.each([
+    [{ urgentEscalationHours: 0 }, 'settings.urgentEscalationHours'],
+    [{ urgentEscalationHours: null }, 'settings.urgentEscalationHours'],
+    [{ retentionYears: 101 }, 'settings.retentionYears'],
+    [{ quietHours: { start: '21:00', end: '8:00' } }, 'settings.quietHours.end'],
+    [{ workingHours: { days: [8], start: '08:00', end: '18:00' } }, 'settings.workingHours.days.0'],
+    [{ languages: ['de'] }, 'settings.languages.0'],
+  ])('refuses %j naming the field the screen shows the error on', async (settings, field) => {
+    const org = await ctx.buildOrganisation();
+    const admin = await ctx.buildStaff(org.id, 'admin');
+    const res = await patch(admin.cookie, { settings });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'validation_failed', field });
+  });
+
   it('accepts an active supervisor of the clinic as on-call supervisor', async () => {
     const org = await ctx.buildOrganisation();
     const admin = await ctx.buildStaff(org.id, 'admin');

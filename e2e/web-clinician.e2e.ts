@@ -8,6 +8,7 @@ import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertNoAxeViolations, launchChromium, screenshot, startStack } from './harness';
 import type { Journey } from './run';
+import { alerts, appointments } from '../packages/server/src/db/schema';
 
 /**
  * The clinician web app in real headless Chromium against the whole server: sign-in with MFA,
@@ -245,6 +246,61 @@ async function recordsJourney(): Promise<void> {
   });
 }
 
+/**
+ * Issue 6: the caseload ranks what needs attention (urgent alert, then questionnaire due, then the
+ * rest by next appointment) from one request, says the tier in words, and filters and searches.
+ */
+async function triageJourney(): Promise<void> {
+  await withStack(async (stack, browser) => {
+    const org = await stack.buildOrganisation({ name: 'Harbour Clinic', settings: { timeZone: 'UTC' } });
+    const clinician = await stack.buildStaff(org.id, 'clinician', { email: 'ria@harbour.test', displayName: 'Ria Moss', password: PASSWORD });
+    const team = [clinician.userId];
+    const routine = await stack.buildClient(org.id, { givenName: 'Ada', familyName: 'Lovelace' }, team);
+    const due = await stack.buildClient(org.id, { givenName: 'Grace', familyName: 'Hopper' }, team);
+    const urgent = await stack.buildClient(org.id, { givenName: 'Alan', familyName: 'Turing' }, team);
+    await stack.buildClient(org.id, { givenName: 'Someone', familyName: 'Else' });
+    await stack.db.insert(appointments).values({ orgId: org.id, clientId: routine.id, clinicianId: clinician.userId, startsAt: new Date(Date.now() + 2 * 86_400_000) });
+    await stack.buildAssignment(org.id, due.id);
+    await stack.db.insert(alerts).values({ orgId: org.id, clientId: urgent.id, kind: 'risk_item', urgent: true, evidenceKey: 'e2e', evidence: {}, rulesVersion: 'e2e' });
+
+    const { page, problems } = await desktop(browser);
+    const apiCalls: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/v1/')) apiCalls.push(path);
+    });
+    await page.goto(`${stack.url}/sign-in`);
+    await signInByKeyboard(page, clinician.email, PASSWORD);
+    await heading(page, 'Caseload');
+    const table = page.getByRole('table', { name: 'Clients, those needing attention first' });
+    const names = async () => table.getByRole('rowheader').allTextContents();
+    await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 3);
+    assert.deepEqual(await names(), ['Alan Turing', 'Grace Hopper', 'Ada Lovelace']);
+    const rows = table.getByRole('row');
+    assert.match((await rows.nth(1).textContent())!, /Urgent alert/);
+    assert.match((await rows.nth(2).textContent())!, /Questionnaire due/);
+    assert.match((await rows.nth(3).textContent())!, /Routine/);
+    assert.doesNotMatch((await rows.nth(3).textContent())!, /None booked/);
+    // One request for the list: nothing per client.
+    assert.deepEqual(apiCalls.filter((p) => p.startsWith('/api/v1/clients')), []);
+    assert.equal(apiCalls.filter((p) => p === '/api/v1/caseload').length, 1);
+    await check(page, 'caseload-triage');
+
+    await page.getByLabel('Needs attention').selectOption('urgent');
+    await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 1);
+    assert.deepEqual(await names(), ['Alan Turing']);
+    await page.getByLabel('Needs attention').selectOption('due');
+    await page.waitForFunction(() => document.querySelector('table.data tbody th')?.textContent === 'Grace Hopper');
+    await page.getByLabel('Needs attention').selectOption('all');
+    await page.getByLabel('Search by name').fill('love');
+    await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 1 && document.querySelector('table.data tbody th')?.textContent === 'Ada Lovelace');
+    await page.getByLabel('Search by name').fill('nobody at all');
+    await page.getByText('No client matches this search.').waitFor();
+    await check(page, 'caseload-no-match');
+    assert.deepEqual(problems, []);
+  });
+}
+
 async function adminJourney(): Promise<void> {
   await withStack(async (stack, browser) => {
     const org = await stack.buildOrganisation({ name: 'Harbour Clinic', settings: { timeZone: 'UTC' } });
@@ -353,5 +409,6 @@ async function adminJourney(): Promise<void> {
 export const journeys: Journey[] = [
   { name: 'web: sign in, enrol in two-step sign-in, sign in again with a TOTP code; required enrolment at first sign-in', run: mfaJourney },
   { name: 'web: add a client, consent, episode and appointments, record attendance from Today', run: recordsJourney },
+  { name: 'web: triage the caseload: urgent alert, questionnaire due, then by next appointment, from one request; filter and search', run: triageJourney },
   { name: 'web: an admin invites a clinician (email over SMTP), who accepts, signs in and resets the password', run: adminJourney },
 ];

@@ -9,6 +9,8 @@ import type {
   Client,
   ClientInput,
   ClientSummary,
+  Caseload,
+  CaseloadQuery,
   Consent,
   DayAppointment,
   EndReason,
@@ -91,6 +93,8 @@ export const endpoints = {
   // Clients
   clients: (params: { q?: string; status?: 'active' | 'inactive' | 'all'; limit?: number; cursor?: string }) =>
     api.get<{ items: ClientSummary[]; nextCursor: string | null }>(`/api/v1/clients${qs(params)}`),
+  /** The caseload ranked by what needs attention, everything per row in one response (issue 6). */
+  caseload: (params: CaseloadQuery) => api.get<Caseload>(`/api/v1/caseload${qs(params)}`),
   createClient: (body: ClientInput & { careTeam?: string[] }) => api.post<Client>('/api/v1/clients', body),
   client: (id: string) => api.get<Client>(client(id)),
   updateClient: (id: string, body: ClientInput) => api.patch<Client>(client(id), body),

@@ -45,6 +45,37 @@ export type StaffUser = {
 };
 
 export type ClientSummary = { id: string; givenName: string; familyName: string; preferredName: string | null; status: string };
+
+/** Issue 6: the caseload, one request for the whole list (GET /api/v1/caseload). */
+export type AttentionTier = 'urgent' | 'alerts' | 'due' | 'routine';
+export type CaseloadQuery = {
+  q?: string;
+  status?: 'active' | 'inactive' | 'all';
+  attention?: 'urgent' | 'alerts' | 'due' | 'all';
+  programmeId?: string;
+  /** A staff member's id, or `all` (supervisors and admins); the caller's own caseload when absent. */
+  therapistId?: string;
+  limit?: number;
+  offset?: number;
+};
+export type AllianceSide = { score: number; percent: number };
+export type CaseloadItem = {
+  client: ClientSummary;
+  episode: { id: string; startedOn: string; presentingProblem: string | null; programme: { id: string; name: string } | null } | null;
+  attention: { tier: AttentionTier; rank: number };
+  alerts: { urgent: number; other: number };
+  questionnaires: { due: number; overdue: number };
+  nextAppointment: { id: string; startsAt: string; kind: string } | null;
+  lastScores: { instrumentId: string; name: string; score: number; band: { id: string; label: string } | null; submittedAt: string }[];
+  alliance: {
+    clientInstrumentId: string;
+    points: { appointmentId: string | null; date: string; client: AllianceSide | null; clientHidden: boolean; therapist: AllianceSide | null }[];
+    gapTrend: string;
+  } | null;
+  ratingOwed: { assignmentId: string; appointmentId: string; dueSince: string } | null;
+  todaySession: { appointmentId: string; startsAt: string; status: string; rating: 'rated' | 'skipped' | 'owed' | 'not_rated' } | null;
+};
+export type Caseload = { items: CaseloadItem[]; total: number; nextOffset: number | null; asOf: string };
 export type Client = ClientSummary & {
   email: string | null;
   mobile: string | null;

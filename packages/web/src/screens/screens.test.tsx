@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setFetcher } from '../api/client';
 import { App } from '../app/App';
@@ -74,53 +74,7 @@ describe('sign-in', () => {
   });
 });
 
-describe('caseload', () => {
-  it('shows loading, then the clients with urgent alerts first and their next appointment', async () => {
-    const future = new Date(Date.now() + 86_400_000).toISOString();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    fakeApi({
-      ...signedIn,
-      'GET /api/v1/clients': async () => {
-        await gate;
-        return { status: 200, body: { items: [client('c1', 'Ada', 'Lovelace'), client('c2', 'Alan', 'Turing')], nextCursor: null } };
-      },
-      'GET /api/v1/alerts': { status: 200, body: { items: [{ id: 'a1', clientId: 'c2', clientName: 'Alan Turing', kind: 'risk_item', urgent: true, status: 'open', evidence: {}, createdAt: future, episodeId: null, responseId: null, acknowledgedAt: null }], nextCursor: null } },
-      'GET /api/v1/clients/c1/appointments': { status: 200, body: { items: [{ id: 'p1', clientId: 'c1', episodeId: null, clinicianId: me.user.id, startsAt: future, durationMinutes: 50, kind: 'treatment', status: 'scheduled', cancelledBy: null, createdAt: future, updatedAt: future }] } },
-      'GET /api/v1/clients/c2/appointments': { status: 200, body: { items: [] } },
-    });
-    render(<App />);
-    expect(await screen.findByRole('status')).toBeTruthy();
-    await act(async () => release());
-    const table = await screen.findByRole('table');
-    const rows = within(table).getAllByRole('row').slice(1);
-    expect(rows.map((r) => within(r).getAllByRole('rowheader')[0]!.textContent)).toEqual(['Alan Turing', 'Ada Lovelace']);
-    expect(within(rows[0]!).getByText('1 open, 1 urgent')).toBeTruthy();
-    expect(within(rows[0]!).getByText('None booked')).toBeTruthy();
-    expect(within(rows[1]!).queryByText('None booked')).toBeNull();
-  });
-
-  it('says so when there are no clients', async () => {
-    fakeApi({ ...signedIn, 'GET /api/v1/clients': { status: 200, body: { items: [], nextCursor: null } }, 'GET /api/v1/alerts': { status: 200, body: { items: [], nextCursor: null } } });
-    render(<App />);
-    expect(await screen.findByText('No clients yet. Add your first client to start.')).toBeTruthy();
-  });
-
-  it('shows an error with a way to try again, and recovers', async () => {
-    let fail = true;
-    fakeApi({
-      ...signedIn,
-      'GET /api/v1/clients': () => (fail ? { status: 500, body: { error: { code: 'internal', message: 'Boom.' } } } : { status: 200, body: { items: [], nextCursor: null } }),
-      'GET /api/v1/alerts': { status: 200, body: { items: [], nextCursor: null } },
-    });
-    render(<App />);
-    const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('Something went wrong. Please try again.');
-    fail = false;
-    fireEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
-    expect(await screen.findByText('No clients yet. Add your first client to start.')).toBeTruthy();
-  });
-});
+// The caseload's own tests are in caseload/caseload.test.tsx.
 
 describe('today', () => {
   beforeEach(() => navigate('/today', { replace: true }));

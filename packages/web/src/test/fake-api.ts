@@ -1,4 +1,5 @@
 import { setFetcher } from '../api/client';
+import type { CaseloadItem } from '../api/types';
 
 type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
 
@@ -17,4 +18,24 @@ export function fakeApi(routes: Record<string, Handler | { status: number; body?
     return new Response(result.body === undefined ? '' : JSON.stringify(result.body), { status: result.status, headers: { 'content-type': 'application/json' } });
   });
   return calls;
+}
+
+/**
+ * One row of `GET /api/v1/caseload` for a client, with nothing needing attention; override what a
+ * test is about (alerts, questionnaires, alliance, today's session…).
+ */
+export function caseloadItem(client: { id: string; givenName: string; familyName: string; preferredName?: string | null; status?: string }, overrides: Partial<CaseloadItem> = {}): CaseloadItem {
+  return {
+    client: { preferredName: null, status: 'active', ...client },
+    episode: null,
+    attention: { tier: 'routine', rank: 4 },
+    alerts: { urgent: 0, other: 0 },
+    questionnaires: { due: 0, overdue: 0 },
+    nextAppointment: null,
+    lastScores: [],
+    alliance: null,
+    ratingOwed: null,
+    todaySession: null,
+    ...overrides,
+  };
 }

@@ -1,58 +1,61 @@
 import { useEffect, useState } from 'react';
 import { endpoints } from '../../api/endpoints';
-import type { Alert, Appointment, ClientSummary } from '../../api/types';
+import type { CaseloadQuery, Programme, StaffUser } from '../../api/types';
 import { Link } from '../../app/router';
+import { useMe } from '../../app/session';
 import { useFormat, useT } from '../../i18n/i18n';
-import { Async, PageTitle, useAsync } from '../../ui/ui';
-import { byAttention, caseloadColumns, type CaseloadRow } from './columns';
+import { Async, ErrorState, PageTitle, useAsync, useSubmit } from '../../ui/ui';
+import { caseloadColumns } from './columns';
 import { clientName } from '../client/names';
 
 const PAGE = 50;
+type Attention = NonNullable<CaseloadQuery['attention']>;
+const ATTENTION: Attention[] = ['all', 'urgent', 'alerts', 'due'];
 
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
-}
-
-function nextOf(appointments: Appointment[], now: number): Appointment | null {
-  return appointments.filter((a) => a.status === 'scheduled' && Date.parse(a.startsAt) >= now).sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0] ?? null;
-}
-
-async function loadRows(q: string, status: 'active' | 'all'): Promise<{ rows: CaseloadRow[]; more: boolean }> {
-  const [page, alerts] = await Promise.all([
-    endpoints.clients({ q: q || undefined, status, limit: PAGE }),
-    // Alerts are a nicety here: a failure must not hide the caseload.
-    endpoints.alerts({ status: 'active', limit: 200 }).then((r) => r.items, () => [] as Alert[]),
-  ]);
-  const now = Date.now();
-  const rows = await mapLimit(page.items, 6, async (client: ClientSummary) => {
-    const appointments = await endpoints.appointments(client.id).then((r) => r.items, () => [] as Appointment[]);
-    return { client, nextAppointment: nextOf(appointments, now), alerts: alerts.filter((a) => a.clientId === client.id) };
-  });
-  return { rows: rows.sort(byAttention), more: page.nextCursor !== null };
-}
-
-/** The clinician's clients (everyone's for supervisors and admins), ordered by what needs attention. */
+/**
+ * The caseload (issue 6): the clinician's clients ordered by what needs attention (urgent alerts,
+ * other alerts, questionnaires due or overdue, then the soonest appointment), one request per page
+ * (`GET /api/v1/caseload`) with search and filters. Supervisors and admins may also open a
+ * colleague's caseload or the whole clinic's.
+ */
 export function Caseload() {
   const t = useT();
   const fmt = useFormat();
+  const { me, can } = useMe();
+  const seesOthers = can('admin', 'supervisor');
   const [query, setQuery] = useState('');
   const [debounced, setDebounced] = useState('');
   const [status, setStatus] = useState<'active' | 'all'>('active');
+  const [attention, setAttention] = useState<Attention>('all');
+  const [programmeId, setProgrammeId] = useState('');
+  const [whose, setWhose] = useState('mine');
   useEffect(() => {
     const timer = setTimeout(() => setDebounced(query.trim()), 250);
     return () => clearTimeout(timer);
   }, [query]);
-  const state = useAsync(() => loadRows(debounced, status), [debounced, status]);
+
+  const params: CaseloadQuery = {
+    q: debounced || undefined,
+    status,
+    attention: attention === 'all' ? undefined : attention,
+    programmeId: programmeId || undefined,
+    therapistId: whose === 'mine' ? undefined : whose,
+    limit: PAGE,
+  };
+  const state = useAsync(() => endpoints.caseload(params), [debounced, status, attention, programmeId, whose]);
+  // The filters' own lists: one request each, and a failure only hides that filter.
+  const programmes = useAsync(() => endpoints.programmes().then((r) => r.items.filter((p) => !p.archivedAt), () => [] as Programme[]), []);
+  const staff = useAsync(
+    () => (seesOthers ? endpoints.users('active').then((r) => r.items.filter((u) => u.id !== me.user.id), () => [] as StaffUser[]) : Promise.resolve([] as StaffUser[])),
+    [seesOthers, me.user.id],
+  );
+  const more = useSubmit(async () => {
+    const current = state.data;
+    if (!current || current.nextOffset === null) return;
+    const next = await endpoints.caseload({ ...params, offset: current.nextOffset });
+    state.setData({ ...next, items: [...current.items, ...next.items] });
+  });
+  const filtered = !!debounced || attention !== 'all' || !!programmeId;
 
   return (
     <section>
@@ -68,6 +71,43 @@ export function Caseload() {
           <input id="caseload-search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} autoComplete="off" />
         </div>
         <div className="field">
+          <label htmlFor="caseload-attention">{t('caseload.attention')}</label>
+          <select id="caseload-attention" value={attention} onChange={(e) => setAttention(e.target.value as Attention)}>
+            {ATTENTION.map((a) => (
+              <option key={a} value={a}>
+                {t(`caseload.attention.${a}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        {(programmes.data?.length ?? 0) > 0 && (
+          <div className="field">
+            <label htmlFor="caseload-programme">{t('caseload.programme')}</label>
+            <select id="caseload-programme" value={programmeId} onChange={(e) => setProgrammeId(e.target.value)}>
+              <option value="">{t('caseload.programme.all')}</option>
+              {programmes.data!.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {seesOthers && (
+          <div className="field">
+            <label htmlFor="caseload-whose">{t('caseload.whose')}</label>
+            <select id="caseload-whose" value={whose} onChange={(e) => setWhose(e.target.value)}>
+              <option value="mine">{t('caseload.whose.mine')}</option>
+              <option value="all">{t('caseload.whose.all')}</option>
+              {(staff.data ?? []).map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.displayName}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div className="field">
           <label htmlFor="caseload-status">{t('caseload.show')}</label>
           <select id="caseload-status" value={status} onChange={(e) => setStatus(e.target.value as 'active' | 'all')}>
             <option value="active">{t('caseload.showActive')}</option>
@@ -75,39 +115,44 @@ export function Caseload() {
           </select>
         </div>
       </form>
-      <Async state={state} isEmpty={(d) => d.rows.length === 0} empty={debounced ? t('caseload.noMatch') : t('caseload.empty')}>
-        {({ rows, more }) => (
+      <Async state={state} isEmpty={(d) => d.items.length === 0} empty={filtered ? t(debounced ? 'caseload.noMatch' : 'caseload.noMatchFilters') : t('caseload.empty')}>
+        {(page) => (
           <>
-            <table className="data">
-              <caption className="visually-hidden">{t('caseload.caption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('caseload.col.client')}</th>
-                  {caseloadColumns.map((c) => (
-                    <th scope="col" key={c.id}>
-                      {t(c.header)}
-                    </th>
-                  ))}
-                  <th scope="col">{t('caseload.col.next')}</th>
-                  <th scope="col">{t('caseload.col.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={row.client.id}>
-                    <th scope="row">
-                      <Link to={`/clients/${row.client.id}`}>{clientName(row.client)}</Link>
-                    </th>
+            <div className="table-scroll">
+              <table className="data">
+                <caption className="visually-hidden">{t('caseload.caption')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('caseload.col.client')}</th>
                     {caseloadColumns.map((c) => (
-                      <td key={c.id}>{c.cell(row, { t, dateTime: fmt.dateTime })}</td>
+                      <th scope="col" key={c.id}>
+                        {t(c.header)}
+                      </th>
                     ))}
-                    <td>{row.nextAppointment ? fmt.dateTime(row.nextAppointment.startsAt) : <span className="muted">{t('caseload.noNext')}</span>}</td>
-                    <td>{row.client.status === 'active' ? t('status.active') : t('status.inactive')}</td>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-            {more && <p className="muted">{t('caseload.more', { count: PAGE })}</p>}
+                </thead>
+                <tbody>
+                  {page.items.map((item) => (
+                    <tr key={item.client.id} className={`attention-${item.attention.tier}`}>
+                      <th scope="row">
+                        <Link to={`/clients/${item.client.id}`}>{clientName(item.client)}</Link>
+                        {item.episode?.programme && <div className="muted">{item.episode.programme.name}</div>}
+                      </th>
+                      {caseloadColumns.map((c) => (
+                        <td key={c.id}>{c.cell(item, { t, dateTime: fmt.dateTime })}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {page.total > page.items.length && <p className="muted">{t('caseload.shown', { shown: page.items.length, count: page.total })}</p>}
+            {more.error !== undefined && <ErrorState error={more.error} onRetry={() => void more.run()} />}
+            {page.nextOffset !== null && (
+              <button type="button" onClick={() => void more.run()} disabled={more.pending}>
+                {t('caseload.showMore')}
+              </button>
+            )}
           </>
         )}
       </Async>

@@ -165,7 +165,7 @@ export const endpoints = {
   createProtocol: (body: { name: string; rules: ProtocolRule[]; programmeId?: string | null }) => api.post<Protocol>('/api/v1/protocols', body),
   updateProtocol: (protocolId: string, body: { name: string; rules: ProtocolRule[]; reminderAfterDays?: Protocol['reminderAfterDays']; expiryDays?: Protocol['expiryDays'] }) =>
     api.put<Protocol>(`/api/v1/protocols/${enc(protocolId)}`, body),
-  previewProtocol: (body: { rules: ProtocolRule[]; appointments: { startsAt: string }[] }) => api.post<{ items: PreviewItem[] }>('/api/v1/protocols/preview', body),
+  previewProtocol: (body: { rules: ProtocolRule[]; appointments: { startsAt: string }[]; discharge?: string; reminderAfterDays?: Protocol['reminderAfterDays']; expiryDays?: Protocol['expiryDays'] }) => api.post<{ items: PreviewItem[] }>('/api/v1/protocols/preview', body),
   contentPacks: () => api.get<{ items: ContentPack[] }>('/api/v1/content-packs'),
   uploadContentPack: (body: unknown) => api.post<ContentPack>('/api/v1/content-packs', body),
   customInstruments: () => api.get<{ items: CustomInstrument[] }>('/api/v1/custom-instruments'),

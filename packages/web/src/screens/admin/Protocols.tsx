@@ -6,12 +6,16 @@ import { Async, FormMessage, PageTitle, SelectField, TextField, useAsync, useSub
 
 const TRIGGERS = ['intake', 'before_each', 'after_each_attended', 'every_nth', 'discharge'] as const;
 
-/** Six weekly sessions from next week, at 10:00 UTC: the sample schedule of the preview. */
-function sampleAppointments(): { startsAt: string }[] {
+/**
+ * The sample schedule of the preview: six weekly sessions from next week at 10:00 UTC, and the
+ * episode closing a week after the last one (so discharge rules show too).
+ */
+function sampleSchedule(): { appointments: { startsAt: string }[]; discharge: string } {
   const start = new Date();
   start.setUTCDate(start.getUTCDate() + 7);
   start.setUTCHours(10, 0, 0, 0);
-  return Array.from({ length: 6 }, (_, i) => ({ startsAt: new Date(start.getTime() + i * 7 * 86_400_000).toISOString() }));
+  const at = (weeks: number) => new Date(start.getTime() + weeks * 7 * 86_400_000).toISOString();
+  return { appointments: Array.from({ length: 6 }, (_, i) => ({ startsAt: at(i) })), discharge: at(6) };
 }
 
 /**
@@ -47,13 +51,16 @@ function ProtocolEditor({ protocol, onSaved }: { protocol: Protocol; onSaved: (p
   const [rules, setRules] = useState<ProtocolRule[]>(protocol.rules);
   const [preview, setPreview] = useState<PreviewItem[] | null>(null);
   const [saved, setSaved] = useState<string | undefined>();
-  const appointments = useState(sampleAppointments)[0];
+  const schedule = useState(sampleSchedule)[0];
   const save = useSubmit(async () => {
     setSaved(undefined);
     onSaved(await endpoints.updateProtocol(protocol.id!, { name, rules, reminderAfterDays: protocol.reminderAfterDays, expiryDays: protocol.expiryDays }));
     setSaved(t('protocols.saved'));
   });
-  const previewRun = useSubmit(async () => setPreview((await endpoints.previewProtocol({ rules, appointments })).items));
+  // The protocol's own reminder and expiry days, so the preview shows what this protocol would do.
+  const previewRun = useSubmit(async () =>
+    setPreview((await endpoints.previewProtocol({ rules, ...schedule, reminderAfterDays: protocol.reminderAfterDays, expiryDays: protocol.expiryDays })).items),
+  );
   const update = (i: number, patch: Partial<ProtocolRule>) => setRules(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const setTrigger = (i: number, kind: string) =>
     update(i, { trigger: kind === 'before_each' ? { kind, hoursBefore: 48 } : kind === 'every_nth' ? { kind, n: 4 } : { kind } });
@@ -116,7 +123,13 @@ function ProtocolEditor({ protocol, onSaved }: { protocol: Protocol; onSaved: (p
           <tbody>
             {preview.map((p, i) => (
               <tr key={i}>
-                <th scope="row">{fmt.dateTime(p.sendAt ?? p.dueAt)}</th>
+                <th scope="row">
+                  {p.sendAt === null
+                    ? t('protocols.inSessionDue', { when: fmt.dateTime(p.dueAt) })
+                    : p.sendAt !== p.dueAt
+                      ? t('protocols.movedQuiet', { when: fmt.dateTime(p.sendAt), due: fmt.dateTime(p.dueAt) })
+                      : fmt.dateTime(p.sendAt)}
+                </th>
                 <td>{p.instrumentIds.join(', ')}</td>
                 <td>{t(`protocols.respondent.${p.respondent as 'client'}`)}</td>
                 <td>{p.appointmentIndex == null ? t(`protocols.trigger.${p.trigger as 'intake'}`) : t('protocols.sessionN', { n: p.appointmentIndex + 1 })}</td>

@@ -566,6 +566,8 @@ export const responses = pgTable(
     index('responses_client_idx').on(t.orgId, t.clientId, t.instrumentId, t.submittedAt),
     /** The research export reads completed responses in (submitted_at, id) batches (keyset pagination). */
     index('responses_export_idx').on(t.orgId, t.submittedAt, t.id).where(sql`status = 'completed'`),
+    /** "Has a correction superseded this response?" (reports and lists leave superseded rows out): only the few corrections are in it, so the check is an index probe instead of a pass over every response. */
+    index('responses_supersedes_idx').on(t.supersedesId).where(sql`supersedes_id is not null`),
     uniqueIndex('responses_submission_idx').on(t.submissionId, t.instrumentId),
     uniqueIndex('responses_in_progress_idx').on(t.assignmentId, t.instrumentId).where(sql`status = 'in_progress'`),
   ],

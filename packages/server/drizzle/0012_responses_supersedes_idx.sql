@@ -1,0 +1,1 @@
+CREATE INDEX "responses_supersedes_idx" ON "responses" USING btree ("supersedes_id") WHERE supersedes_id is not null;

@@ -83,16 +83,16 @@ async function chartsAndBlindRating(): Promise<void> {
     await page.locator('#symptoms-h ~ * canvas').first().waitFor({ timeout: 15_000 });
     await page.locator('#alliance-h ~ * canvas').first().waitFor({ timeout: 15_000 });
     const summaries = await page.locator('.chart-summary').allTextContents();
-    assert.ok(summaries.some((s) => /^PHQ9: \d+ scores/.test(s)), `a PHQ-9 summary: ${summaries.join(' | ')}`);
+    assert.ok(summaries.some((s) => /^PHQ-9: \d+ scores/.test(s)), `a PHQ-9 summary under its display name: ${summaries.join(' | ')}`);
     assert.ok(summaries.some((s) => /sessions with alliance ratings/.test(s) && /stay hidden until you rate/.test(s)), 'the alliance summary says a rating is hidden');
     assert.equal(await page.locator('.chart-canvas').first().getAttribute('aria-hidden'), 'true');
     await check(page, 'client-charts');
 
     // The table view, by keyboard.
-    const toggle = page.getByRole('button', { name: 'Show PHQ9 as a table' });
+    const toggle = page.getByRole('button', { name: 'Show PHQ-9 as a table' });
     await toggle.focus();
     await page.keyboard.press('Enter');
-    const table = page.getByRole('table', { name: 'PHQ9 scores by session' });
+    const table = page.getByRole('table', { name: 'PHQ-9 scores by session' });
     await table.waitFor();
     assert.ok((await table.locator('tbody tr').count()) >= 2, 'the table lists the scores');
     await page.getByRole('button', { name: 'Show Alliance per session as a table' }).click();
@@ -126,8 +126,70 @@ async function chartsAndBlindRating(): Promise<void> {
     assert.ok(rows.every((r) => /\d+ %.*\d+ %.*[+-]?\d+/.test(r)), `client, therapist and gap per item: ${rows.join(' | ')}`);
     assert.match(rows.map((r) => r).join(), /80 %|70 %|90 %|100 %|60 %|50 %/);
     await check(page, 'after-rating');
+
+    // The responses panel: the client's newest response opens to its answers and is marked discussed.
+    await openResponsesAndMarkDiscussed(page, 'Talked the answers through together.');
+    await check(page, 'responses-discussed');
+
     assert.deepEqual(problems, []);
+
+    // The demo's client who endorsed a risk item (Jordan's or Morgan's): the row says so in words, not only colour.
+    let risky = await clientWithRiskResponse(page, stack.url);
+    let riskView: { page: Page; problems: string[] } = { page, problems };
+    if (!risky) {
+      riskView = await signedIn(browser, stack, 'morgan');
+      risky = await clientWithRiskResponse(riskView.page, stack.url);
+    }
+    if (risky) {
+      const p = riskView.page;
+      await p.goto(`${stack.url}/clients/${risky.id}`);
+      await p.getByRole('heading', { level: 1, name: risky.name }).waitFor();
+      const panel = p.locator('section', { has: p.getByRole('heading', { level: 2, name: 'Responses' }) });
+      const entry = panel.locator('li', { hasText: 'Risk item endorsed' }).first();
+      await entry.waitFor({ timeout: 15_000 });
+      const disclosure = entry.getByRole('button').first();
+      await disclosure.focus();
+      await p.keyboard.press('Enter');
+      assert.equal(await disclosure.getAttribute('aria-expanded'), 'true');
+      const riskRow = entry.locator('tr.row-flag');
+      await riskRow.first().waitFor();
+      assert.match((await riskRow.first().textContent()) ?? '', /⚠ Risk item: endorsed/);
+      await check(p, 'responses-risk');
+      assert.deepEqual(riskView.problems, []);
+    } else {
+      console.log('  neither Jordan nor Morgan has a client who endorsed a risk item in this demo run');
+    }
   });
+}
+
+/** Opens the client's newest response in the client page's Responses panel, by keyboard, and marks it discussed with a note. */
+async function openResponsesAndMarkDiscussed(page: Page, note: string): Promise<void> {
+  const panel = page.locator('section', { has: page.getByRole('heading', { level: 2, name: 'Responses' }) });
+  // The clinician's own ratings say "rated by"; the client's answers do not.
+  const entry = panel.locator('li', { hasNotText: 'rated by' }).first();
+  const disclosure = entry.getByRole('button').first();
+  await disclosure.waitFor({ timeout: 15_000 });
+  assert.equal(await disclosure.getAttribute('aria-expanded'), 'false');
+  await disclosure.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await disclosure.getAttribute('aria-expanded'), 'true');
+  const answers = entry.getByRole('table', { name: /the answers item by item/ });
+  await answers.waitFor();
+  assert.ok((await answers.locator('tbody tr').count()) >= 1, 'the answers are listed');
+  await entry.getByLabel('Note (optional)').fill(note);
+  await entry.getByRole('button', { name: 'Mark as discussed' }).click();
+  await entry.getByText(/Discussed with client on .+ by /).waitFor({ timeout: 15_000 });
+  assert.equal(await entry.getByRole('button', { name: 'Mark as discussed' }).count(), 0);
+}
+
+/** A client of the signed-in clinician with a response whose risk item was endorsed, if the demo made one. */
+async function clientWithRiskResponse(page: Page, url: string): Promise<{ id: string; name: string } | null> {
+  const clients = (await (await page.request.get(`${url}/api/v1/clients?limit=100`)).json()) as { items: { id: string; givenName: string; familyName: string }[] };
+  for (const c of clients.items) {
+    const list = (await (await page.request.get(`${url}/api/v1/clients/${c.id}/responses?limit=10`)).json()) as { items: { flags: { riskEndorsed: boolean } }[] };
+    if (list.items.some((r) => r.flags.riskEndorsed)) return { id: c.id, name: `${c.givenName} ${c.familyName}` };
+  }
+  return null;
 }
 
 async function alertLifecycle(): Promise<void> {
@@ -237,7 +299,7 @@ async function adminEditsProtocol(): Promise<void> {
 }
 
 export const journeys: Journey[] = [
-  { name: 'web: open a client and read the symptom and alliance charts and their tables; rate the session blind in ≤ 8 key presses, then see the client’s rating and the gap', run: chartsAndBlindRating },
+  { name: 'web: open a client and read the symptom and alliance charts and their tables; rate the session blind in ≤ 8 key presses, then see the client’s rating and the gap; open a response’s answers, mark it discussed, see a risk item marked', run: chartsAndBlindRating },
   { name: 'web: acknowledge and resolve an alert with an action and a note; supervision view; my calibration', run: alertLifecycle },
   { name: 'web: an admin edits a protocol, previews it and saves it; content packs', run: adminEditsProtocol },
 ];

@@ -68,8 +68,12 @@ function ResponseEntry({ clientId, response: r, onChange }: { clientId: string; 
   return (
     <li className="response-entry">
       <button type="button" className="disclosure" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen(!open)}>
-        <span aria-hidden="true">{open ? '▾' : '▸'}</span> <strong>{r.instrument.shortName}</strong> · {fmt.date(r.completedAt)} · {scoreText(r, t)}
-        {r.respondent === 'clinician' && r.respondentName ? ` · ${t('responses.byClinician', { name: r.respondentName })}` : ''}
+        {/* One span: the button lays its children out as flex items, which would drop the spaces between them. */}
+        <span>
+          <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>
+          <strong>{r.instrument.shortName}</strong> · {fmt.date(r.completedAt)} · {scoreText(r, t)}
+          {r.respondent === 'clinician' && r.respondentName ? ` · ${t('responses.byClinician', { name: r.respondentName })}` : ''}
+        </span>
       </button>
       {r.flags.riskEndorsed && (
         <span className="badge badge-urgent">

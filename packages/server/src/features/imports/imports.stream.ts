@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -30,6 +30,7 @@ export async function spoolUpload(body: Readable, options: { dataDir: string; ma
   }
   const parent = join(dataDir, 'imports');
   await mkdir(parent, { recursive: true, mode: 0o700 });
+  await removeStaleUploads(parent);
   const folder = await mkdtemp(join(parent, 'upload-'));
   const path = join(folder, 'upload');
   const remove = () => rm(folder, { recursive: true, force: true });
@@ -67,6 +68,16 @@ export async function spoolUpload(body: Readable, options: { dataDir: string; ma
     throw error;
   }
   return { path, bytes, remove };
+}
+
+/** Uploads left behind by a process that died mid-import (they may hold health data): gone after an hour. */
+async function removeStaleUploads(parent: string): Promise<void> {
+  const cutoff = Date.now() - 60 * 60 * 1000;
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!name.startsWith('upload-')) continue;
+    const info = await stat(join(parent, name)).catch(() => null);
+    if (info && info.mtimeMs < cutoff) await rm(join(parent, name), { recursive: true, force: true });
+  }
 }
 
 /** One data row of a source, with any problem found while reading it (an unparseable event). */

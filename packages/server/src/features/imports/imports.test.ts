@@ -165,6 +165,35 @@ describe('importing clients', () => {
     expect(await clientsOf(c.org.id)).toEqual([]);
   });
 
+  it('answers 413 on a real socket while the client is still sending a chunked upload', async () => {
+    const c = await clinic();
+    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const { request } = await import('node:http');
+    const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${address}/api/v1/imports/clients`, { method: 'POST', headers: { cookie: c.admin.cookie, 'content-type': 'text/csv', origin: 'http://rapport.test' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.write(`${header}\r\n`);
+      // 200 kB in 2 kB chunks, four times the limit, without a Content-Length.
+      const chunk = 'Given,Family,,,,,\r\n'.repeat(110);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 100) {
+          sent += 1;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(status.status).toBe(413);
+    expect(JSON.parse(status.body).error.code).toBe('import_too_large');
+    expect(await clientsOf(c.org.id)).toEqual([]);
+  });
+
   it('refuses other staff, and another media type', async () => {
     const c = await clinic();
     const file = csv(header, 'Ada,Lovelace,,,,,');
@@ -361,6 +390,10 @@ describe('importing historical scores', () => {
     expect(rows[0]!.scorerVersion).not.toBeNull();
     expect(rows[1]!.answers).toEqual({});
     for (const r of rows) expect(r.scoreDetail).toMatchObject({ import: { importId: res.json().importId } });
+    // The same file again: every row is already there.
+    const again = await upload('scores', c.admin.cookie, csv(header, `EXT-1,,phq9,2025-07-01,,${phq9([2, 2, 1, 1, 1, 1, 1, 1, 0])}`, `,ada@mail.test,gad7,2025-07-02T09:00:00+01:00,12,`));
+    expect(again.json()).toMatchObject({ rows: 2, valid: 0, duplicates: 2, imported: 0 });
+    expect(await responsesOf(c.ada.id)).toHaveLength(3);
     expect((await auditOf(c.org.id, 'response.import')).map((e) => e.entityId).sort()).toEqual(rows.map((r) => r.id).sort());
   });
 

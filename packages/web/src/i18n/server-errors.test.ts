@@ -1,7 +1,9 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request, setFetcher, toApiError } from '../api/client';
 import { fakeApi } from '../test/fake-api';
-import { localiseServerError, setServerErrorLocale } from './server-errors';
+import { knownServerErrors, localiseServerError, setServerErrorLocale } from './server-errors';
 
 afterEach(() => {
   setServerErrorLocale('en');
@@ -52,5 +54,22 @@ describe('server errors in the user’s language', () => {
       throw new TypeError('Failed to fetch');
     });
     await expect(request('GET', '/api/v1/me')).rejects.toMatchObject({ status: 0, message: 'Le serveur est injoignable. Vérifiez votre connexion et réessayez.' });
+  });
+});
+
+describe('the table stays in step with the server', () => {
+  const serverSource = (() => {
+    // The repository root is the working directory (npm test) or up to two levels above it (a package).
+    const root = ['.', '..', '../..'].map((up) => join(process.cwd(), up, 'packages/server/src')).find((dir) => existsSync(dir))!;
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
+    return files(root).map((f) => readFileSync(f, 'utf8')).join('\n');
+  })();
+
+  it('names only codes the server sends', () => {
+    expect(knownServerErrors.codes.filter((code) => !serverSource.includes(`'${code}'`))).toEqual([]);
+  });
+
+  it('translates only sentences the server sends', () => {
+    expect(knownServerErrors.sentences.filter((sentence) => !serverSource.includes(sentence))).toEqual([]);
   });
 });

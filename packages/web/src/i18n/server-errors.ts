@@ -195,6 +195,12 @@ const sentenceText: Record<string, Record<Exclude<Locale, 'en'>, string>> = {
   'A protocol needs at least one rule.': { fr: 'Un protocole a besoin d’au moins une règle.' },
 };
 
+/** The codes and sentences known here, for the test that checks the server still sends each of them. */
+export const knownServerErrors = {
+  codes: Object.keys(englishCodeText).filter((c) => !['network_error', 'server_error', 'refused'].includes(c)),
+  sentences: Object.keys(sentenceText),
+};
+
 let currentLocale: Locale = 'en';
 
 /** The language errors are put in from now on; the app's language provider keeps it current. */

@@ -68,7 +68,7 @@ export const caseloadItemView = z.object({
 
 export const caseloadView = z.object({
   items: z.array(caseloadItemView),
-  /** Clients matching the filters, across all pages. */
+  /** Clients matching the filters, across all pages (counted with the page: 0 when `offset` is past the end). */
   total: z.number().int(),
   nextOffset: z.number().int().nullable(),
   asOf: z.string(),

@@ -5,9 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInstrument, scoreResponse } from '@rapport/instruments';
 import { createTestContext, type TestContext } from '../../../test/context';
 import * as schema from '../../db/schema';
-import { alerts, appointments, assignments, auditEvents, episodes, programmes, responses, sessionRatings } from '../../db/schema';
+import { alerts, appointments, assignments, auditEvents, clients, episodes, memberships, programmes, responses, sessionRatings } from '../../db/schema';
 import type { Db } from '../../db/database';
 import { scoredResponseColumns } from '../instruments/org-instruments';
+import { seedDemo } from '../../demo/demo.seed';
+import { createSession } from '../../auth/sessions.queries';
+import { SESSION_COOKIE } from '../../auth/session-cookie';
 import { loadCaseload } from './caseload.queries';
 
 let ctx: TestContext;
@@ -368,5 +371,27 @@ describe('query count', () => {
     expect(large.statements).toBe(small.statements);
     // Blind rating (1), the ranked page, scores, alliance, today.
     expect(large.statements).toBe(5);
+  });
+});
+
+describe('the demo clinic', () => {
+  it('puts the client with the urgent risk alert first for the whole clinic, and answers every clinician', async () => {
+    const { orgId } = await seedDemo(ctx.db, { now: ctx.clock.now(), clients: 12 });
+    const staff = await ctx.db.select({ userId: memberships.userId, role: memberships.role }).from(memberships).where(eq(memberships.orgId, orgId));
+    const cookieOf = async (userId: string) =>
+      `${SESSION_COOKIE}=${(await createSession(ctx.db, { userId, orgId, stage: 'full', now: ctx.clock.now(), policy: { idleMinutes: 30, absoluteHours: 12 } })).token}`;
+    const admin = staff.find((m) => m.role === 'admin')!;
+    const whole = await caseload(await cookieOf(admin.userId), 'therapistId=all&limit=100');
+    const [risk] = await ctx.db.select().from(alerts).where(and(eq(alerts.orgId, orgId), eq(alerts.kind, 'risk_item')));
+    expect(whole.items[0]!.client.id).toBe(risk!.clientId);
+    expect(whole.items[0]!.attention.tier).toBe('urgent');
+    const active = await ctx.db.select({ id: clients.id }).from(clients).where(and(eq(clients.orgId, orgId), eq(clients.status, 'active')));
+    expect(whole.total).toBe(active.length);
+    const ranks = whole.items.map((i) => i.attention.rank);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(whole.items.some((i) => i.lastScores.length > 0 && i.alliance !== null)).toBe(true);
+    let seen = 0;
+    for (const member of staff.filter((m) => m.role === 'clinician')) seen += (await caseload(await cookieOf(member.userId), 'limit=100')).total;
+    expect(seen).toBeGreaterThanOrEqual(active.length);
   });
 });

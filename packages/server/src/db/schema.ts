@@ -105,6 +105,12 @@ export const memberships = pgTable(
     trainee: boolean('trainee').notNull().default(false),
     /** The therapist lets supervisors see their alliance calibration report. */
     calibrationConsent: boolean('calibration_consent').notNull().default(false),
+    /**
+     * The name the inviting admin typed, shown as this member's name until they accept: the account
+     * (its own name, its MFA) may belong to another clinic and is not this one's to see before they
+     * join. Null once accepted; a membership with it set has never been joined.
+     */
+    invitedDisplayName: text('invited_display_name'),
     createdAt: createdAt(),
     deactivatedAt: ts('deactivated_at'),
   },

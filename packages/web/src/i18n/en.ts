@@ -635,6 +635,7 @@ export const en = {
   'actions.resend': 'Resend',
   'actions.kioskCodeButton': 'Kiosk code',
   'actions.cancel': 'Cancel',
+  'actions.clinicianRated': 'A clinician answers it in Rapport',
   'rate.title': 'Rate this session',
   'rate.notPending': 'There is no rating to give for this session: it was given, skipped or has timed out.',
   'rate.sessionOf': 'Session of {when}.',

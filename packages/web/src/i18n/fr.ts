@@ -634,6 +634,7 @@ export const fr: Record<MessageKey, string> = {
   'actions.resend': 'Renvoyer',
   'actions.kioskCodeButton': 'Code de borne',
   'actions.cancel': 'Annuler',
+  'actions.clinicianRated': 'Un clinicien y répond dans Rapport',
   'rate.title': 'Évaluer cette séance',
   'rate.notPending': 'Il n’y a pas d’évaluation à donner pour cette séance : elle a été donnée, passée ou a expiré.',
   'rate.sessionOf': 'Séance du {when}.',

@@ -175,6 +175,7 @@ describe('questionnaires waiting', () => {
       assignment('s1', { status: 'scheduled' }),
       assignment('s2', { status: 'sent', instrumentIds: ['gad7'], sentAt: '2030-03-01T09:00:00.000Z' }),
       assignment('s3', { status: 'scheduled', channel: 'kiosk', instrumentIds: ['phq9', 'gad7'] }),
+      assignment('s4', { status: 'scheduled', respondent: 'clinician', channel: 'in_session', instrumentIds: ['rapport_alliance_therapist'] }),
     ];
     const calls = clientPage({
       'GET /api/v1/clients/c1/assignments': () => ({ status: 200, body: { items: [...items, assignment('done', { status: 'completed' })] } }),
@@ -188,7 +189,10 @@ describe('questionnaires waiting', () => {
     render(<App />);
     const panel = await actionsPanel();
     const table = await within(panel).findByRole('table');
-    expect(within(table).getAllByRole('row')).toHaveLength(4); // header + three open ones; the completed one is not waiting
+    expect(within(table).getAllByRole('row')).toHaveLength(5); // header + four open ones; the completed one is not waiting
+    const clinicianRow = within(table).getByRole('rowheader', { name: 'TA' }).closest('tr')!;
+    expect(within(clinicianRow).getByText('A clinician answers it in Rapport')).toBeTruthy();
+    expect(within(clinicianRow).getAllByRole('button').map((b) => b.textContent)).toEqual(['Cancel TA']);
     // Only a questionnaire sent by a message can be resent; only the kiosk one gets a code.
     expect(within(table).getAllByRole('button', { name: /^Resend/ }).map((b) => b.textContent)).toEqual(['Resend GAD-7']);
     fireEvent.click(within(table).getByRole('button', { name: 'Resend GAD-7' }));
@@ -197,7 +201,7 @@ describe('questionnaires waiting', () => {
     await within(panel).findByText('Kiosk code: 493021 (valid until 2 Mar 2030, 09:00).');
     fireEvent.click(within(panel).getByRole('button', { name: 'Cancel PHQ-9' }));
     await within(panel).findByText('Cancelled: PHQ-9.');
-    await waitFor(() => expect(within(panel).getAllByRole('row')).toHaveLength(3));
+    await waitFor(() => expect(within(panel).getAllByRole('row')).toHaveLength(4));
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.url)).toEqual([
       '/api/v1/clients/c1/assignments/s2/resend',
       '/api/v1/clients/c1/assignments/s3/kiosk-code',

@@ -287,7 +287,7 @@ export function ClientAssignments({ client, instruments, reloadKey }: { client: 
                 {items.map((a) => (
                   <tr key={a.id}>
                     <th scope="row">{label(a)}</th>
-                    <td>{a.respondent === 'clinician' ? t('actions.respondent.clinician') : t(`actions.channel.${a.channel}`)}</td>
+                    <td>{a.respondent === 'clinician' ? t('actions.clinicianRated') : t(`actions.channel.${a.channel}`)}</td>
                     <td>{time.format(a.sentAt ?? a.scheduledFor)}</td>
                     <td>{a.deliveryProblem ? t('actions.status.noChannel') : t(statusKey(a.status))}</td>
                     <td>

@@ -120,7 +120,7 @@ function caseFor(paramNames: string[], keys: string[]): fc.Arbitrary<Case> {
     params: fc.record(Object.fromEntries(paramNames.map((n) => [n, param]))),
     query: fc.option(
       fc.oneof(
-        fc.dictionary(fc.constantFrom('limit', 'cursor', 'q', 'status', 'before', 'instrumentId', 'x'), fc.string({ maxLength: 30 }), { maxKeys: 3 }).map((d) =>
+        fc.dictionary(fc.constantFrom('limit', 'cursor', 'q', 'status', 'before', 'instrumentId', 'offset', 'attention', 'therapistId', 'programmeId', 'x'), fc.string({ maxLength: 30 }), { maxKeys: 3 }).map((d) =>
           new URLSearchParams(d).toString(),
         ),
         fc.string({ maxLength: 40 }),

@@ -86,6 +86,19 @@ export async function evaluateResponseAlerts(
   return raised;
 }
 
+/**
+ * Whether {@link evaluateResponseAlerts} would read anything for these completed rows: every rule
+ * needs history (an alliance form's series or partner, a client's episode for deterioration,
+ * trajectory and dropout). Without any, it raises nothing and the caller may skip it. Mirrors the
+ * branches of `evaluateResponseAlerts`; keep them together.
+ */
+export function alertRulesNeedHistory(rows: readonly Pick<ResponseRow, 'instrumentId' | 'total' | 'respondent' | 'episodeId'>[]): boolean {
+  return rows.some((row) => {
+    if (!hasInstrument(row.instrumentId) || row.total === null) return false;
+    return !!getInstrument(row.instrumentId).parallelForm || (row.respondent === 'client' && row.episodeId != null);
+  });
+}
+
 /** Inserts the alerts (repeats ignored) and writes one `alert.raise` audit event per new alert. */
 export async function raiseAndAudit(db: Queryable, rows: readonly NewAlert[], now: Date): Promise<AlertRow[]> {
   const inserted = await raiseAlerts(db, rows, now);

@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, AppDeps } from '../../app';
 import type { Config } from '../../config';
 import type { Queryable } from '../../db/database';
-import { assignments, kioskDevices, linkSessions } from '../../db/schema';
+import { assignments, kioskDevices, linkSessions, orgInstruments, organisations, type OrganisationSettings } from '../../db/schema';
+import type { OrgInstrumentHeader } from '../instruments/org-instruments';
 import { hashToken, randomToken } from '../../lib/crypto';
 import { preparedOn } from './prepared';
 
@@ -41,6 +42,27 @@ export async function endLinkSession(db: Queryable, linkSessionId: string, now: 
 }
 
 /**
+ * What the link session statement reads with the session: the assignment as it stood, the clinic's
+ * settings and its current instrument rows (headers). `POST /q/submit` scores with them before it
+ * writes (`submitAtOnce`, which rechecks the assignment under a lock in the same statement).
+ */
+export type LinkContext = {
+  assignment: Pick<
+    typeof assignments.$inferSelect,
+    'id' | 'orgId' | 'clientId' | 'episodeId' | 'appointmentId' | 'instrumentIds' | 'respondent' | 'respondentUserId' | 'channel' | 'status' | 'expiresAt'
+  >;
+  settings: OrganisationSettings;
+  orgInstruments: OrgInstrumentHeader[];
+};
+
+const linkContexts = new WeakMap<FastifyRequest, LinkContext>();
+
+/** The context read with the request's link session (undefined when the request has none). */
+export function linkContextOf(request: FastifyRequest): LinkContext | undefined {
+  return linkContexts.get(request);
+}
+
+/**
  * The live session for a cookie token, with the assignment's client (null when ended, expired or
  * unknown), touched so it lives another 2 idle hours: lookup and touch in one statement (one round
  * trip on every link request), prepared once (see `prepared.ts`).
@@ -71,8 +93,34 @@ function prepareUseLinkSession(db: Queryable) {
         sql`${linkSessions.expiresAt} > ${p('nowText')}`,
       ),
     )
-    .returning({ id: linkSessions.id, orgId: linkSessions.orgId, assignmentId: linkSessions.assignmentId, via: linkSessions.via, clientId: assignments.clientId })
+    .returning({
+      id: linkSessions.id,
+      orgId: linkSessions.orgId,
+      assignmentId: linkSessions.assignmentId,
+      via: linkSessions.via,
+      clientId: assignments.clientId,
+      episodeId: assignments.episodeId,
+      appointmentId: assignments.appointmentId,
+      instrumentIds: assignments.instrumentIds,
+      respondent: assignments.respondent,
+      respondentUserId: assignments.respondentUserId,
+      channel: assignments.channel,
+      status: assignments.status,
+      expiresAt: assignments.expiresAt,
+      settings: sql<OrganisationSettings>`(select ${organisations.settings} from ${organisations} where ${organisations.id} = ${assignments.orgId})`,
+      orgInstruments: currentOrgInstrumentHeaders(),
+    })
     .prepare('use_link_session');
+}
+
+/** The assignment's current org instrument rows (headers), as JSON: for a statement over `assignments`. */
+export function currentOrgInstrumentHeaders() {
+  const current = sql`select distinct on (${orgInstruments.kind}, ${orgInstruments.instrumentId}) ${orgInstruments.id} as id, ${orgInstruments.kind} as kind, ${orgInstruments.instrumentId} as "instrumentId", ${orgInstruments.version} as version
+    from ${orgInstruments}
+    where ${orgInstruments.orgId} = ${assignments.orgId} and ${orgInstruments.retiredAt} is null
+      and ${orgInstruments.instrumentId} in (select jsonb_array_elements_text(${assignments.instrumentIds}))
+    order by ${orgInstruments.kind}, ${orgInstruments.instrumentId}, ${orgInstruments.version} desc`;
+  return sql<OrgInstrumentHeader[]>`(select coalesce(json_agg(current), '[]'::json) from (${current}) current)`;
 }
 
 /** The registered device for a kiosk cookie token, if it is neither revoked nor locked. */
@@ -122,6 +170,8 @@ export function registerDeliveryPrincipals(app: App, deps: Pick<AppDeps, 'db' | 
       const session = await useLinkSession(db, token, now);
       if (!session) return;
       request.principal = { kind: 'client_link', orgId: session.orgId, clientId: session.clientId, assignmentId: session.assignmentId, linkSessionId: session.id, via: session.via };
+      const { settings, orgInstruments: headers, assignmentId, ...assignment } = session;
+      linkContexts.set(request, { assignment: { ...assignment, id: assignmentId }, settings, orgInstruments: headers });
     } else if (kind === 'kiosk') {
       const token = request.cookies[KIOSK_COOKIE];
       if (!token) return;

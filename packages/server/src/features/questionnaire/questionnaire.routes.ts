@@ -4,9 +4,9 @@ import type { App, AppDeps } from '../../app';
 import { badRequest, gone, unauthorized } from '../../errors';
 import type { ClientLinkPrincipal } from '../../access/principal';
 import { clientAuditEvent, withClientAudit } from './client-audit';
-import { submitAssignment } from './questionnaire.submit';
+import { submitAssignment, submitAtOnce } from './questionnaire.submit';
 import { recordAudit } from '../../audit/audit.queries';
-import { endLinkSession, registerDeliveryPrincipals, setLinkCookie, startLinkSession } from './link-session';
+import { endLinkSession, linkContextOf, registerDeliveryPrincipals, setLinkCookie, startLinkSession } from './link-session';
 import { registerPageScope, sendPage, wantsJson } from './page-scope';
 import { appCss, appJs, themeCss } from './questionnaire.assets';
 import { donePage, formPage, invalidLinkPage, openPage } from './questionnaire.pages';
@@ -166,7 +166,9 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
       // (same submissionId, e.g. after a dropped connection) only reads the stored result: it is
       // audited as such, so each submission has exactly one `questionnaire.submit` event.
       const audit = (action: string) => clientAuditEvent(request, clock, { action, clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId });
-      const result = await db.transaction(async (tx) => {
+      const context = linkContextOf(request);
+      const atOnce = context ? await submitAtOnce(db, { context, answers, submissionId, via, now, audit: () => audit('questionnaire.submit') }) : null;
+      const result = atOnce ?? await db.transaction(async (tx) => {
         const submitted = await submitAssignment(tx, { orgId: p.orgId, assignmentId: p.assignmentId, answers, submissionId, via, now, audit: () => audit('questionnaire.submit') });
         if (submitted.replayed) await recordAudit(tx, audit('questionnaire.submit_replay'));
         return submitted;

@@ -8,10 +8,10 @@ import type { AuditEventInput } from '../../audit/audit.queries';
 import { riskAlertsFor, type NewAlert } from '../alerts/alert-rules';
 import { NOTIFY_URGENT_JOB } from '../alerts/alerts.queries';
 import { ESCALATE_JOB, escalationPlan, organisationSettings } from '../alerts/alerts.escalation';
-import { evaluateResponseAlerts } from '../alerts/alert-engine';
+import { alertRulesNeedHistory, evaluateResponseAlerts } from '../alerts/alert-engine';
 import { defaultOrganisationSettings } from '../organisations/organisations.schema';
 import { resolveInstrumentsFromHeaders, scoredResponseColumns, type OrgInstrumentHeader, type ResolvedInstrument } from '../instruments/org-instruments';
-import type { LinkVia } from './link-session';
+import { currentOrgInstrumentHeaders, type LinkContext, type LinkVia } from './link-session';
 import { preparedOn } from './prepared';
 import { answerError, findSubmission, isAnswerable, savedAnswers, type Answers, type AssignmentRow, type SubmissionResult } from './questionnaire.queries';
 
@@ -30,16 +30,11 @@ const UNTOUCHED: ReadonlySet<string> = new Set(['scheduled', 'sent', 'opened']);
 
 function lockStatement(q: Queryable) {
   const p = sql.placeholder;
-  const current = sql`select distinct on (${orgInstruments.kind}, ${orgInstruments.instrumentId}) ${orgInstruments.id} as id, ${orgInstruments.kind} as kind, ${orgInstruments.instrumentId} as "instrumentId", ${orgInstruments.version} as version
-    from ${orgInstruments}
-    where ${orgInstruments.orgId} = ${assignments.orgId} and ${orgInstruments.retiredAt} is null
-      and ${orgInstruments.instrumentId} in (select jsonb_array_elements_text(${assignments.instrumentIds}))
-    order by ${orgInstruments.kind}, ${orgInstruments.instrumentId}, ${orgInstruments.version} desc`;
   return q
     .select({
       assignment: assignments,
       settings: organisations.settings,
-      orgInstruments: sql<OrgInstrumentHeader[]>`(select coalesce(json_agg(current), '[]'::json) from (${current}) current)`,
+      orgInstruments: currentOrgInstrumentHeaders(),
       // Read before the lock is granted (one snapshot per statement): only a hint, see below.
       submissionUsed: sql<boolean>`exists (select 1 from ${responses} where ${responses.submissionId} = ${p('submissionId')} and ${responses.status} = 'completed')`,
     })
@@ -84,36 +79,36 @@ export async function submitAssignment(
 
 export type SavedResponse = { id: string; instrumentId: string; answers: Record<string, number | null>; startedAt: Date };
 
+type SubmittedAssignment = LinkContext['assignment'];
+
+type SubmissionInput = {
+  assignment: SubmittedAssignment;
+  answers: Record<string, Answers>;
+  submissionId: string;
+  via: LinkVia;
+  now: Date;
+  saved: readonly SavedResponse[];
+  instruments: Map<string, ResolvedInstrument | null>;
+  /** The clinic's settings (for the escalation of risk alerts); read when needed and not given. */
+  settings?: OrganisationSettings;
+  audit?: AuditEventInput;
+};
+
 /**
- * Scores every instrument of the assignment and writes, in one statement, the completed responses
- * (the saved in-progress rows become them), the assignment's new status, an urgent `risk_item`
- * alert for each endorsed or unanswered risk item with its notification and escalation jobs, and
- * the audit event when given. Then the alert engine's other rules, on the rows just written.
- * An invalid answer is a 400 naming the item, and nothing is written.
+ * Scores every instrument of the assignment: the completed responses as the database will hold
+ * them (ids made here, so the alerts can point at them in the same statement; the saved
+ * in-progress rows become them) and an urgent `risk_item` alert for each endorsed or unanswered
+ * risk item. An invalid answer is a 400 naming the item.
  */
-export async function writeSubmission(
-  tx: Tx,
-  input: {
-    assignment: AssignmentRow;
-    answers: Record<string, Answers>;
-    submissionId: string;
-    via: LinkVia;
-    now: Date;
-    saved: readonly SavedResponse[];
-    instruments: Map<string, ResolvedInstrument | null>;
-    /** The clinic's settings (for the escalation of risk alerts); read here when needed and not given. */
-    settings?: OrganisationSettings;
-    audit?: AuditEventInput;
-  },
-): Promise<SubmissionResult> {
+function scoreSubmission(input: SubmissionInput) {
   const { assignment, submissionId, now } = input;
   const unknownInstrument = Object.keys(input.answers).find((id) => !assignment.instrumentIds.includes(id));
   if (unknownInstrument) throw badRequest('This questionnaire has no such instrument.', `answers.${unknownInstrument}`, 'unknown_instrument');
 
   const channel: Channel = input.via === 'link' ? assignment.channel : input.via;
   const result: SubmissionResult = { responseIds: [], riskFlagged: false, alertIds: [] };
-  const inserted: ResponseRow[] = [];
-  const updated: ResponseRow[] = [];
+  const written: ResponseRow[] = [];
+  const updatedIds = new Set<string>();
   const newAlerts: Array<NewAlert & { id: string }> = [];
   for (const instrumentId of assignment.instrumentIds) {
     const instrument = input.instruments.get(instrumentId);
@@ -126,7 +121,6 @@ export async function writeSubmission(
     } catch (error) {
       throw answerError(instrumentId, error);
     }
-    // The row as the database will hold it (ids made here, so the alerts can point at it in the same statement).
     const row: ResponseRow = {
       id: previous?.id ?? randomUUID(),
       orgId: assignment.orgId,
@@ -148,38 +142,124 @@ export async function writeSubmission(
       submittedAt: now,
       createdAt: now,
     };
-    (previous ? updated : inserted).push(row);
+    written.push(row);
+    if (previous) updatedIds.add(row.id);
     result.responseIds.push(row.id);
     const subject = { orgId: assignment.orgId, clientId: assignment.clientId, episodeId: assignment.episodeId, responseId: row.id, assignmentId: assignment.id, answers };
     for (const alert of riskAlertsFor(score, instrument.definition, subject)) newAlerts.push({ ...alert, id: randomUUID() });
     if (score.flags.length > 0) result.riskFlagged = true;
   }
   result.alertIds.push(...newAlerts.map((a) => a.id));
+  return { result, written, updatedIds, newAlerts };
+}
 
+/** The write statement's shape and placeholder values for a scored submission. */
+function writeValues(input: SubmissionInput, scored: ReturnType<typeof scoreSubmission>, settings: OrganisationSettings | null, guarded: boolean) {
+  const { assignment, now } = input;
+  const inserted = scored.written.filter((r) => !scored.updatedIds.has(r.id));
+  const updated = scored.written.filter((r) => scored.updatedIds.has(r.id));
   const values: Record<string, unknown> = { assignmentId: assignment.id, now };
   inserted.forEach((row, i) => Object.assign(values, prefixed(`i${i}_`, row)));
   updated.forEach((row, i) => Object.assign(values, prefixed(`u${i}_`, row)));
-  const settings = newAlerts.length > 0 ? (input.settings ?? (await organisationSettings(tx, assignment.orgId))) : null;
-  newAlerts.forEach((alert, i) => {
-    Object.assign(values, prefixed(`a${i}_`, { ...alert, createdAt: now, notifyKey: `alert:${alert.id}:urgent`, notifyPayload: { alertId: alert.id } }));
+  scored.newAlerts.forEach((alert, i) => {
     const plan = escalationPlan(now, settings!);
-    Object.assign(values, prefixed(`a${i}_`, { escalateKey: `alert:${alert.id}:escalate`, escalateAt: plan.runAt, escalatePayload: { alertId: alert.id, to: plan.to } }));
+    Object.assign(
+      values,
+      prefixed(`a${i}_`, {
+        ...alert,
+        createdAt: now,
+        notifyKey: `alert:${alert.id}:urgent`,
+        notifyPayload: { alertId: alert.id },
+        escalateKey: `alert:${alert.id}:escalate`,
+        escalateAt: plan.runAt,
+        escalatePayload: { alertId: alert.id, to: plan.to },
+      }),
+    );
   });
-  if (input.audit) Object.assign(values, prefixed('audit_', input.audit));
-  const shape: WriteShape = { inserts: inserted.length, updates: updated.length, alerts: newAlerts.length, audit: !!input.audit };
-  await preparedOn(tx, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
+  if (input.audit) {
+    const e = input.audit;
+    Object.assign(values, prefixed('audit_', { ...e, clientId: e.clientId ?? null, entityType: e.entityType ?? null, entityId: e.entityId ?? null, requestId: e.requestId ?? null }));
+  }
+  if (guarded) {
+    // What the scoring assumed about the assignment: the statement writes only while it still holds.
+    const a = assignment;
+    Object.assign(values, {
+      orgId: a.orgId,
+      seenStatus: a.status,
+      seenClientId: a.clientId,
+      seenEpisodeId: a.episodeId,
+      seenAppointmentId: a.appointmentId,
+      seenInstrumentIds: JSON.stringify(a.instrumentIds),
+      seenRespondent: a.respondent,
+      seenRespondentUserId: a.respondentUserId,
+      seenChannel: a.channel,
+      nowText: now.toISOString(),
+      submissionId: input.submissionId,
+    });
+  }
+  const shape: WriteShape = { inserts: inserted.length, updates: updated.length, alerts: scored.newAlerts.length, audit: !!input.audit, guarded };
+  return { shape, values };
+}
 
+/**
+ * Scores every instrument of the assignment and writes, in one statement, the completed responses,
+ * the assignment's new status, an urgent `risk_item` alert for each endorsed or unanswered risk
+ * item with its notification and escalation jobs, and the audit event when given. Then the alert
+ * engine's other rules, on the rows just written. An invalid answer is a 400 naming the item,
+ * and nothing is written. Runs in the caller's transaction, after it locked the assignment.
+ */
+export async function writeSubmission(tx: Tx, input: SubmissionInput): Promise<SubmissionResult> {
+  const scored = scoreSubmission(input);
+  const settings = scored.newAlerts.length > 0 ? (input.settings ?? (await organisationSettings(tx, input.assignment.orgId))) : null;
+  const { shape, values } = writeValues(input, scored, settings, false);
+  await preparedOn(tx, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
   // Issue 5: the alliance, deterioration, trajectory and dropout rules, in the same transaction.
-  const written = [...inserted, ...updated].sort((a, b) => result.responseIds.indexOf(a.id) - result.responseIds.indexOf(b.id));
-  const evaluated = await evaluateResponseAlerts(tx, { responseIds: result.responseIds, rows: written, now });
-  result.alertIds.push(...evaluated.map((a) => a.id));
-  return result;
+  const evaluated = await evaluateResponseAlerts(tx, { responseIds: scored.result.responseIds, rows: scored.written, now: input.now });
+  scored.result.alertIds.push(...evaluated.map((a) => a.id));
+  return scored.result;
+}
+
+/**
+ * The common submit (nothing saved yet, no history for the alert rules to read) as ONE statement,
+ * outside any explicit transaction, scored from what the link session statement read
+ * (`LinkContext`): a statement is its own transaction, so the responses, the assignment's status,
+ * the risk alerts and their jobs and the audit event commit together or not at all. The statement
+ * locks the assignment and writes only while it is as the scoring saw it (same status and fields,
+ * not expired, the submission id unused); otherwise nothing is written and this returns null, and
+ * the caller takes the full path (`submitAssignment`: replay, conflict, saved answers, the alert
+ * rules' reads). Also null when the alert rules need history (an episode, an alliance form).
+ */
+export async function submitAtOnce(
+  db: Queryable,
+  input: { context: LinkContext; answers: Record<string, Answers>; submissionId: string; via: LinkVia; now: Date; audit: () => AuditEventInput },
+): Promise<SubmissionResult | null> {
+  const { assignment } = input.context;
+  if (!UNTOUCHED.has(assignment.status) || !isAnswerable(assignment, input.now)) return null;
+  const instruments = await resolveInstrumentsFromHeaders(db, assignment.orgId, assignment.instrumentIds, input.context.orgInstruments);
+  const submission: SubmissionInput = { ...input, assignment, saved: [], instruments, settings: { ...defaultOrganisationSettings, ...input.context.settings }, audit: input.audit() };
+  const scored = scoreSubmission(submission);
+  if (alertRulesNeedHistory(scored.written)) return null;
+  const { shape, values } = writeValues(submission, scored, submission.settings!, true);
+  try {
+    await preparedOn(db, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
+  } catch (error) {
+    if (isGuardRefusal(error)) return null;
+    throw error;
+  }
+  return scored.result;
+}
+
+/** The guarded statement found no assignment as the scoring saw it: the new responses' org_id came out null. */
+function isGuardRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const e = cause as { code?: unknown; column?: unknown; table?: unknown };
+  return e.code === '23502' && e.column === 'org_id' && e.table === 'responses';
 }
 
 const prefixed = (prefix: string, o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}${k}`, v]));
 
-type WriteShape = { inserts: number; updates: number; alerts: number; audit: boolean };
-const writeName = (s: WriteShape) => `submit_write_i${s.inserts}_u${s.updates}_a${s.alerts}${s.audit ? '_audit' : ''}`;
+type WriteShape = { inserts: number; updates: number; alerts: number; audit: boolean; guarded: boolean };
+const writeName = (s: WriteShape) => `submit_write_i${s.inserts}_u${s.updates}_a${s.alerts}${s.audit ? '_audit' : ''}${s.guarded ? '_guarded' : ''}`;
 
 /**
  * The writes of one submission as one statement of this shape (so many new and saved responses,
@@ -208,13 +288,34 @@ function writeStatement(q: Queryable, shape: WriteShape) {
     submittedAt: p(`${k}submittedAt`),
   });
   const ctes = [];
+  if (shape.guarded) {
+    // The assignment, locked, only while it is as the scoring saw it. PostgreSQL rechecks these
+    // conditions on the newest version of the row once a concurrent submit or autosave lets go of it.
+    ctes.push(
+      q.$with('locked', {}).as(
+        sql`select ${assignments.id} as id, ${assignments.orgId} as org_id from ${assignments}
+          where ${assignments.id} = ${p('assignmentId')} and ${assignments.orgId} = ${p('orgId')}
+            and ${assignments.status} = ${p('seenStatus')} and ${assignments.clientId} = ${p('seenClientId')}
+            and ${assignments.episodeId} is not distinct from ${p('seenEpisodeId')}
+            and ${assignments.appointmentId} is not distinct from ${p('seenAppointmentId')}
+            and ${assignments.instrumentIds} = ${p('seenInstrumentIds')}::jsonb
+            and ${assignments.respondent} = ${p('seenRespondent')}
+            and ${assignments.respondentUserId} is not distinct from ${p('seenRespondentUserId')}
+            and ${assignments.channel} = ${p('seenChannel')}
+            and (${assignments.expiresAt} is null or ${assignments.expiresAt} > ${p('nowText')})
+            and not exists (select 1 from ${responses} where ${responses.submissionId} = ${p('submissionId')} and ${responses.status} = 'completed')
+          for update`,
+      ),
+    );
+  }
   if (shape.inserts > 0) {
     const rows = Array.from({ length: shape.inserts }, (_, i) => {
       const k = `i${i}_`;
       return {
         ...scored(k),
         id: p(`${k}id`),
-        orgId: p(`${k}orgId`),
+        // Guarded: the organisation of the locked assignment, null (refused by NOT NULL, and so the whole statement) when none is locked.
+        orgId: shape.guarded ? sql`(select org_id from locked)` : p(`${k}orgId`),
         clientId: p(`${k}clientId`),
         assignmentId: p(`${k}assignmentId`),
         episodeId: p(`${k}episodeId`),
@@ -289,6 +390,6 @@ function writeStatement(q: Queryable, shape: WriteShape) {
     .with(...ctes)
     .update(assignments)
     .set(asSet({ status: 'completed' as const, completedAt: p('now'), updatedAt: p('now') }))
-    .where(eq(assignments.id, p('assignmentId')))
+    .where(shape.guarded ? sql`${assignments.id} in (select id from locked)` : eq(assignments.id, p('assignmentId')))
     .prepare(writeName(shape));
 }

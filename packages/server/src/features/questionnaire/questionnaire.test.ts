@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/context';
-import { alerts, assignments, auditEvents, clientConsents, jobs, linkSessions, organisations, responses } from '../../db/schema';
+import { alerts, assignments, auditEvents, clientConsents, episodes, jobs, linkSessions, organisations, responses } from '../../db/schema';
+import { submitAtOnce } from './questionnaire.submit';
 import { issueLink } from '../assignments/assignment-links';
 import { invalidLinkPage } from './questionnaire.pages';
 import { themeCss } from './questionnaire.assets';
@@ -30,8 +31,8 @@ async function newAssignment(overrides: Parameters<TestContext['buildAssignment'
 }
 
 /** Posts the token as the open page does; returns the response and the `rapport_q` cookie header. */
-async function open(token: string) {
-  const res = await ctx.app.inject({ method: 'POST', url: '/q/open', headers: form, payload: `token=${encodeURIComponent(token)}` });
+async function open(token: string, remoteAddress?: string) {
+  const res = await ctx.app.inject({ method: 'POST', url: '/q/open', headers: form, payload: `token=${encodeURIComponent(token)}`, ...(remoteAddress ? { remoteAddress } : {}) });
   const set = [res.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('rapport_q='));
   return { res, cookie: set ? set.split(';')[0]! : '' };
 }
@@ -277,6 +278,94 @@ describe('submit', () => {
     expect(res.headers.location).toBe('/q');
     const [row] = await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id));
     expect(row!.total).toBe('0');
+  });
+
+  // These open from their own address: /q/open allows 30 a minute from one.
+  it("writes the urgent alert's notification and escalation jobs with the submission", async () => {
+    const { token, assignment } = await newAssignment();
+    const { cookie } = await open(token, '192.0.2.10');
+    expect((await submit(cookie, allNine(0, 1))).statusCode).toBe(200);
+    const [alert] = await ctx.db.select().from(alerts).where(eq(alerts.clientId, assignment.clientId));
+    const [response] = await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id));
+    expect(alert).toMatchObject({ kind: 'risk_item', responseId: response!.id, evidenceKey: `response:${response!.id}:phq9_9`, createdAt: ctx.clock.now() });
+    const queued = await ctx.db.select().from(jobs).where(eq(jobs.orgId, orgId));
+    const mine = queued.filter((j) => j.key.startsWith(`alert:${alert!.id}:`)).sort((a, b) => a.key.localeCompare(b.key));
+    // Not raised outside working hours with an on-call supervisor: the supervisors hear after the default 4 hours.
+    expect(mine.map((j) => [j.kind, j.key, j.runAt.getTime(), j.payload])).toEqual([
+      ['alert.escalate', `alert:${alert!.id}:escalate`, ctx.clock.now().getTime() + 4 * 3_600_000, { alertId: alert!.id, to: 'supervisors' }],
+      ['alert.notify_urgent', `alert:${alert!.id}:urgent`, ctx.clock.now().getTime(), { alertId: alert!.id }],
+    ]);
+    const [a] = await ctx.db.select().from(assignments).where(eq(assignments.id, assignment.id));
+    expect(a).toMatchObject({ status: 'completed', completedAt: ctx.clock.now() });
+  });
+
+  it('answers two submits of the same id at the same time with one result, one set of rows and one submit event', async () => {
+    const { token, assignment } = await newAssignment();
+    const { cookie } = await open(token, '192.0.2.10');
+    const submissionId = randomUUID();
+    const [a, b] = await Promise.all([submit(cookie, allNine(2, 1), submissionId), submit(cookie, allNine(2, 1), submissionId)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(a.json()).toEqual({ status: 'completed', riskFlagged: true, next: '/q' });
+    expect(b.json()).toEqual(a.json());
+    expect(await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id))).toHaveLength(1);
+    expect(await ctx.db.select().from(alerts).where(eq(alerts.clientId, assignment.clientId))).toHaveLength(1);
+    const events = await ctx.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.entityId, assignment.id));
+    expect(events.map((e) => e.action).filter((x) => x.startsWith('questionnaire.submit')).sort()).toEqual(['questionnaire.submit', 'questionnaire.submit_replay']);
+  });
+
+  it("refuses a submission id that another questionnaire's submit already used, and writes nothing", async () => {
+    const first = await newAssignment();
+    const second = await newAssignment();
+    const submissionId = randomUUID();
+    expect((await submit((await open(first.token, '192.0.2.10')).cookie, allNine(1), submissionId)).statusCode).toBe(200);
+    const res = await submit((await open(second.token, '192.0.2.10')).cookie, allNine(1), submissionId);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { code: 'submission_id_reused', field: 'submissionId', message: expect.any(String) } });
+    expect(await ctx.db.select().from(responses).where(eq(responses.assignmentId, second.assignment.id))).toHaveLength(0);
+    const [a] = await ctx.db.select().from(assignments).where(eq(assignments.id, second.assignment.id));
+    expect(a!.status).toBe('opened');
+  });
+
+  it('writes nothing in one statement when the questionnaire changed after the session read it (the full path decides)', async () => {
+    const { token, assignment } = await newAssignment();
+    const { cookie } = await open(token, '192.0.2.10');
+    const [org] = await ctx.db.select().from(organisations).where(eq(organisations.id, orgId));
+    const [seen] = await ctx.db.select().from(assignments).where(eq(assignments.id, assignment.id));
+    const context = { assignment: seen!, settings: org!.settings, orgInstruments: [] };
+    const input = { context, answers: { phq9: allNine(1, 1) }, submissionId: randomUUID(), via: 'link' as const, now: ctx.clock.now() };
+    const audit = () => ({ orgId, actorKind: 'client_link' as const, actorId: null, action: 'questionnaire.submit', clientId: assignment.clientId, entityType: 'assignment', entityId: assignment.id, outcome: 'success' as const, at: ctx.clock.now() });
+    // Cancelled, then expired, since the session statement read it: refused each time, nothing written.
+    await ctx.db.update(assignments).set({ status: 'cancelled' }).where(eq(assignments.id, assignment.id));
+    expect(await submitAtOnce(ctx.db, { ...input, audit })).toBeNull();
+    await ctx.db.update(assignments).set({ status: 'opened', expiresAt: new Date(ctx.clock.now().getTime() - 1) }).where(eq(assignments.id, assignment.id));
+    expect(await submitAtOnce(ctx.db, { ...input, audit })).toBeNull();
+    expect(await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id))).toHaveLength(0);
+    expect(await ctx.db.select().from(alerts).where(eq(alerts.clientId, assignment.clientId))).toHaveLength(0);
+    expect(await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.entityId, assignment.id), eq(auditEvents.action, 'questionnaire.submit')))).toHaveLength(0);
+    // As it was read: written at once.
+    await ctx.db.update(assignments).set({ status: seen!.status, expiresAt: seen!.expiresAt }).where(eq(assignments.id, assignment.id));
+    const done = await submitAtOnce(ctx.db, { ...input, audit });
+    expect(done).toMatchObject({ riskFlagged: true, responseIds: [expect.any(String)], alertIds: [expect.any(String)] });
+    expect(await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id))).toHaveLength(1);
+    expect(cookie).not.toBe('');
+  });
+
+  it('takes the full path for a questionnaire in an episode, where the alert rules read its history', async () => {
+    const client = await ctx.buildClient(orgId, {}, [clinician.userId]);
+    const [episode] = await ctx.db
+      .insert(episodes)
+      .values({ orgId, clientId: client.id, primaryClinicianId: clinician.userId, startedOn: '2026-01-05', createdAt: ctx.clock.now() })
+      .returning();
+    const submitIn = async (score: number) => {
+      const assignment = await ctx.buildAssignment(orgId, client.id, { episodeId: episode!.id });
+      const token = await issueLink(ctx.db, { orgId, assignmentId: assignment.id, now: ctx.clock.now() });
+      expect((await submit((await open(token, '192.0.2.10')).cookie, allNine(score, 0))).statusCode).toBe(200);
+      ctx.clock.advanceMinutes(7 * 24 * 60);
+    };
+    await submitIn(0);
+    await submitIn(2); // PHQ-9 0 -> 16: reliable deterioration against the episode's first score
+    const raised = await ctx.db.select({ kind: alerts.kind }).from(alerts).where(eq(alerts.clientId, client.id));
+    expect(raised.map((r) => r.kind)).toContain('reliable_deterioration');
   });
 
   it('refuses an invalid answer at submit with a 400 naming the item and writes nothing', async () => {

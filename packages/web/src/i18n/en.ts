@@ -636,6 +636,7 @@ export const en = {
   'actions.kioskCodeButton': 'Kiosk code',
   'actions.cancel': 'Cancel',
   'actions.clinicianRated': 'A clinician answers it in Rapport',
+  'actions.quietNow': 'It is the client’s quiet hours now, so the message will go at {when}.',
   'rate.title': 'Rate this session',
   'rate.notPending': 'There is no rating to give for this session: it was given, skipped or has timed out.',
   'rate.sessionOf': 'Session of {when}.',

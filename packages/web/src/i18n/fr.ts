@@ -635,6 +635,7 @@ export const fr: Record<MessageKey, string> = {
   'actions.kioskCodeButton': 'Code de borne',
   'actions.cancel': 'Annuler',
   'actions.clinicianRated': 'Un clinicien y répond dans Rapport',
+  'actions.quietNow': 'Ce sont les heures de silence de la personne : le message partira le {when}.',
   'rate.title': 'Évaluer cette séance',
   'rate.notPending': 'Il n’y a pas d’évaluation à donner pour cette séance : elle a été donnée, passée ou a expiré.',
   'rate.sessionOf': 'Séance du {when}.',

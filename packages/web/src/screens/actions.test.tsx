@@ -146,6 +146,15 @@ describe('send or schedule a questionnaire', () => {
     expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
   });
 
+  it('says when a message sent now waits for the end of the client’s quiet hours', async () => {
+    clientPage({ 'POST /api/v1/clients/c1/assignments': { status: 201, body: { assignment: assignment('a3', { scheduledFor: '2030-03-05T22:30:00.000Z' }), sendAt: '2030-03-06T07:00:00.000Z' } } });
+    render(<App />);
+    const panel = await actionsPanel();
+    fireEvent.click(within(panel).getByRole('checkbox', { name: 'PHQ-9 — Patient Health Questionnaire-9' }));
+    fireEvent.click(within(panel).getByRole('button', { name: 'Send now' }));
+    await within(panel).findByText('It is the client’s quiet hours now, so the message will go at 6 Mar 2030, 08:00.');
+  });
+
   it('shows the server’s refusal of a channel on the channel group', async () => {
     clientPage({ 'POST /api/v1/clients/c1/assignments': { status: 400, body: { error: { code: 'no_consent', field: 'channel', message: 'The client has not consented to email.' } } } });
     render(<App />);

@@ -236,7 +236,8 @@ function successText(t: ReturnType<typeof useT>, format: (iso: string) => string
   if (assignment.respondent === 'clinician') return t('actions.created');
   if (assignment.channel === 'kiosk') return t('actions.readyAtKiosk');
   const moved = sendAt !== null && new Date(sendAt).getTime() > new Date(assignment.scheduledFor).getTime();
-  const first = scheduled ? t('actions.scheduled', { when: format(assignment.scheduledFor) }) : t('actions.sent');
+  if (!scheduled) return moved ? t('actions.quietNow', { when: format(sendAt!) }) : t('actions.sent');
+  const first = t('actions.scheduled', { when: format(assignment.scheduledFor) });
   return moved ? `${first} ${t('actions.quietMoved', { when: format(sendAt!) })}` : first;
 }
 

@@ -137,9 +137,15 @@ export async function openCsv(path: string, spec: ColumnSpec): Promise<ImportSou
       throw error;
     }
   };
-  const first = await next();
-  if (first.done) throw badHeader(`The file is empty. The first row must name the columns.`, spec.required[0]);
-  const columns = checkHeader(first.value.record, spec);
+  let columns: string[];
+  try {
+    const first = await next();
+    if (first.done) throw badHeader(`The file is empty. The first row must name the columns.`, spec.required[0]);
+    columns = checkHeader(first.value.record, spec);
+  } catch (error) {
+    parser.destroy();
+    throw error;
+  }
   async function* rows(): AsyncGenerator<SourceRow> {
     try {
       for (let item = await next(); !item.done; item = await next()) {
@@ -187,10 +193,16 @@ const MAX_EVENT_BYTES = 64 * 1024;
  * `row` is the event's position in the file (1 = the first VEVENT).
  */
 export async function openIcal(path: string, clinicTimeZone: string): Promise<ImportSource> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const close = () => {
+    void lines.return?.();
+    input.destroy();
+  };
   let first = await lines.next();
   while (!first.done && first.value.replace(/^\uFEFF/, '').trim() === '') first = await lines.next();
   if (first.done || first.value.replace(/^\uFEFF/, '').trim().toUpperCase() !== 'BEGIN:VCALENDAR') {
+    close();
     throw badHeader('This is not an iCalendar file: the first line must be BEGIN:VCALENDAR.', 'BEGIN:VCALENDAR');
   }
   async function* rows(): AsyncGenerator<SourceRow> {
@@ -228,7 +240,7 @@ export async function openIcal(path: string, clinicTimeZone: string): Promise<Im
         blockKind = null;
       }
     } finally {
-      lines.return?.();
+      close();
     }
   }
   return { format: 'ical', columnName: (c) => icalColumns[c] ?? c, rows: rows() };

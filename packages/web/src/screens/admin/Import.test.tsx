@@ -171,6 +171,8 @@ describe('the import screen', slow, () => {
     answer = () => ({ status: 200, lines: [{ type: 'report', report: report({ moreErrors: 4 }) }] });
     render(<App />);
     await chooseFile();
+    const links = within(screen.getByRole('navigation', { name: 'Main' })).getAllByRole('link').map((l) => l.textContent);
+    expect(links.indexOf('Import')).toBe(links.indexOf('Clinic settings') - 1);
     const columns = screen.getByRole('region', { name: 'Columns for Clients' });
     expect(within(columns).getAllByRole('rowheader').map((c) => c.textContent)).toContain('date_of_birth');
     const link = within(columns).getByRole('link', { name: 'Download a template for Clients (CSV)' });

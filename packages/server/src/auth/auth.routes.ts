@@ -236,7 +236,7 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
         }
         await tx
           .update(memberships)
-          .set({ status: 'active' })
+          .set({ status: 'active', invitedDisplayName: null })
           .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, orgId), eq(memberships.status, 'invited')));
         await recordAudit(tx, { orgId, actorKind: 'user', actorId: user.id, action: 'auth.invitation_accepted', entityType: 'user', entityId: user.id, requestId: request.id, outcome: 'success', at: now });
         return true;

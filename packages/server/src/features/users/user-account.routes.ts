@@ -55,6 +55,8 @@ export function registerUserAccountRoutes(app: App, deps: AppDeps): void {
   app.post('/api/v1/users/:userId/reactivate', { config: adminOnly, schema }, async (request) => {
     const member = await actOnMember(request, request.params.userId, 'user.reactivate', async (tx, m, by, now) => {
       if (m.status !== 'deactivated') throw conflict('This person is not deactivated.', 'not_deactivated');
+      // Reactivating a withdrawn invitation would make them a member without their consent.
+      if (!m.hasJoined) throw conflict('This person never accepted their invitation. Invite them again instead.', 'not_joined');
       await setMembershipStatus(tx, by.orgId, m.id, 'active', now);
     });
     return presentStaffMember(member);
@@ -63,6 +65,8 @@ export function registerUserAccountRoutes(app: App, deps: AppDeps): void {
   app.post('/api/v1/users/:userId/mfa-reset', { config: adminOnly, schema }, async (request) => {
     // Every session ends, in every organisation: they were opened with the factor now withdrawn.
     const member = await actOnMember(request, request.params.userId, 'user.mfa_reset', async (tx, m, _by, now) => {
+      // Before they accept, the account (perhaps someone's at another clinic) is not this clinic's to change.
+      if (!m.hasJoined) throw conflict('This person has not accepted their invitation yet, so there is no MFA here to reset.', 'not_joined');
       await clearMfa(tx, m.id);
       await revokeUserSessions(tx, m.id, now);
     });

@@ -1,14 +1,21 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/database';
 import { memberships, organisations, recoveryCodes, userTokens, users, type Role } from '../../db/schema';
 
 type MembershipStatus = (typeof memberships.$inferSelect)['status'];
 
+/**
+ * Until a member accepts the invitation, the organisation sees the name its admin typed and no MFA:
+ * the account may be someone's at another clinic, and nothing of it is this one's to see before they
+ * join (see `memberships.invitedDisplayName`).
+ */
+const shownName = sql<string>`coalesce(${memberships.invitedDisplayName}, ${users.displayName})`;
 const staffColumns = {
   id: users.id,
   email: users.email,
-  displayName: users.displayName,
-  mfaEnabledAt: users.mfaEnabledAt,
+  displayName: shownName,
+  mfaEnabledAt: sql<Date | null>`case when ${memberships.invitedDisplayName} is null then ${users.mfaEnabledAt} end`.mapWith(users.mfaEnabledAt),
+  hasJoined: sql<boolean>`${memberships.invitedDisplayName} is null`.mapWith(Boolean),
   locale: users.locale,
   role: memberships.role,
   status: memberships.status,
@@ -25,6 +32,8 @@ export type StaffMemberRow = {
   email: string;
   displayName: string;
   mfaEnabledAt: Date | null;
+  /** They accepted an invitation to this organisation (or were added without one). */
+  hasJoined: boolean;
   locale: string;
   role: Role;
   status: MembershipStatus;
@@ -41,7 +50,7 @@ export async function listStaff(db: Queryable, orgId: string, status: Membership
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.orgId, orgId), status === 'all' ? undefined : eq(memberships.status, status)))
-    .orderBy(asc(users.displayName), asc(users.id));
+    .orderBy(asc(shownName), asc(users.id));
 }
 
 /** One member of the organisation (any status), or null: another organisation's user does not exist here. */
@@ -68,8 +77,9 @@ export async function lockActiveAdminIds(db: Queryable, orgId: string): Promise<
 
 /**
  * Finds the user by email or creates one without a password (they choose it when accepting),
- * then adds an `invited` membership. Returns null when they already belong to the organisation
- * in another status; an outstanding invitation is simply invited again. `hasPassword`: they already
+ * then adds an `invited` membership showing the typed name. Returns null when they already belong
+ * to the organisation; an outstanding or withdrawn (deactivated before it was accepted) invitation
+ * is simply invited again. `hasPassword`: they already
  * have an account they sign in with, and accept with its password (which stays as it is).
  */
 export async function inviteStaff(
@@ -87,7 +97,7 @@ export async function inviteStaff(
     : await db.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(eq(users.email, input.email)).limit(1);
   const userId = user!.id;
   const hasPassword = !!user!.passwordHash;
-  const values = { role: input.role, experienceYears: input.experienceYears ?? null, trainee: input.trainee ?? false };
+  const values = { role: input.role, experienceYears: input.experienceYears ?? null, trainee: input.trainee ?? false, invitedDisplayName: input.displayName };
   const added = await db
     .insert(memberships)
     .values({ orgId: input.orgId, userId, status: 'invited', createdAt: input.now, ...values })
@@ -96,8 +106,14 @@ export async function inviteStaff(
   if (added.length > 0) return { userId, isNewUser, hasPassword };
   const again = await db
     .update(memberships)
-    .set(values)
-    .where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, userId), eq(memberships.status, 'invited')))
+    .set({ ...values, status: 'invited', deactivatedAt: null })
+    .where(
+      and(
+        eq(memberships.orgId, input.orgId),
+        eq(memberships.userId, userId),
+        or(eq(memberships.status, 'invited'), and(eq(memberships.status, 'deactivated'), isNotNull(memberships.invitedDisplayName))),
+      ),
+    )
     .returning({ id: memberships.id });
   return again.length > 0 ? { userId, isNewUser: false, hasPassword } : null;
 }

@@ -92,13 +92,71 @@ describe('inviting staff', () => {
     const c = await clinic();
     const elsewhere = await ctx.buildOrganisation();
     const person = await ctx.buildStaff(elsewhere.id, 'supervisor');
-    const res = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: person.email, displayName: 'Ignored Name', role: 'clinician' });
+    const res = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: person.email, displayName: 'Their Name Here', role: 'clinician' });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ id: person.userId, role: 'clinician', status: 'invited' });
+    expect(res.json()).toMatchObject({ id: person.userId, displayName: 'Their Name Here', role: 'clinician', status: 'invited' });
     const rows = await ctx.db.select().from(memberships).where(eq(memberships.userId, person.userId));
     expect(rows.map((m) => [m.orgId, m.role, m.status]).sort()).toEqual(
       [[c.org.id, 'clinician', 'invited'], [elsewhere.id, 'supervisor', 'active']].sort(),
     );
+  });
+
+  it("shows the inviting admin only what they typed, nothing of the account's other clinic", async () => {
+    const c = await clinic();
+    const elsewhere = await ctx.buildOrganisation();
+    const person = await ctx.buildStaff(elsewhere.id, 'supervisor', { displayName: 'Dr Private Elsewhere', password: 'their own passphrase' });
+    await ctx.db.update(users).set({ mfaSecret: 'v1.x.y.z', mfaEnabledAt: ctx.clock.now() }).where(eq(users.id, person.userId));
+    const newcomer = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: `newcomer${ctx.smtp.messages.length}@clinic.test`, displayName: 'Newcomer', role: 'clinician' });
+    const res = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: person.email, displayName: 'Sam Typed', role: 'clinician' });
+    expect(res.statusCode).toBe(201);
+    // Exactly what a brand-new address gets: the typed name, no MFA, the same fields.
+    expect(res.json()).toMatchObject({ email: person.email, displayName: 'Sam Typed', role: 'clinician', status: 'invited', mfaEnabled: false });
+    expect(Object.keys(res.json()).sort()).toEqual(Object.keys(newcomer.json()).sort());
+    expect(res.body).not.toContain('Private');
+    const listed = (await call('GET', '/api/v1/users?status=invited', c.admin.cookie)).json().items.find((u: { id: string }) => u.id === person.userId);
+    expect(listed).toMatchObject({ displayName: 'Sam Typed', mfaEnabled: false });
+    // Inviting again with another name shows the new one.
+    const again = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: person.email, displayName: 'Sam Retyped', role: 'clinician' });
+    expect(again.json()).toMatchObject({ displayName: 'Sam Retyped', mfaEnabled: false });
+    // The other clinic still sees its own colleague's name.
+    const theirAdmin = await ctx.buildStaff(elsewhere.id, 'admin');
+    const theirs = (await call('GET', '/api/v1/users', theirAdmin.cookie)).json().items.find((u: { id: string }) => u.id === person.userId);
+    expect(theirs).toMatchObject({ displayName: 'Dr Private Elsewhere', mfaEnabled: true });
+  });
+
+  it("lets the inviting clinic see the account's own name and MFA once they accept", async () => {
+    const c = await clinic();
+    const elsewhere = await ctx.buildOrganisation();
+    const person = await ctx.buildStaff(elsewhere.id, 'clinician', { displayName: 'Chosen Own Name', password: 'their own passphrase' });
+    const before = ctx.smtp.messages.length;
+    await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: person.email, displayName: 'Typed Name', role: 'clinician' });
+    const { token } = await tokenFromNextEmail(before, 'accept-invitation');
+    expect((await call('POST', '/api/v1/auth/invitation/accept', undefined, { token, password: 'their own passphrase' })).statusCode).toBe(204);
+    const listed = (await call('GET', '/api/v1/users', c.admin.cookie)).json().items.find((u: { id: string }) => u.id === person.userId);
+    expect(listed).toMatchObject({ displayName: 'Chosen Own Name', status: 'active' });
+  });
+
+  it("refuses to reset the MFA of, or reactivate, someone who has not accepted the clinic's invitation", async () => {
+    const c = await clinic();
+    const elsewhere = await ctx.buildOrganisation();
+    const person = await ctx.buildStaff(elsewhere.id, 'clinician', { password: 'their own passphrase' });
+    await ctx.db.update(users).set({ mfaSecret: 'v1.x.y.z', mfaEnabledAt: ctx.clock.now() }).where(eq(users.id, person.userId));
+    await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: person.email, displayName: 'Typed', role: 'clinician' });
+    const reset = await call('POST', `/api/v1/users/${person.userId}/mfa-reset`, c.admin.cookie);
+    expect(reset.statusCode).toBe(409);
+    expect(reset.json().error.code).toBe('not_joined');
+    expect((await ctx.db.select({ at: users.mfaEnabledAt }).from(users).where(eq(users.id, person.userId)))[0]!.at).not.toBeNull();
+    // Withdrawing the invitation and reactivating would make them a member without their consent.
+    expect((await call('POST', `/api/v1/users/${person.userId}/deactivate`, c.admin.cookie)).statusCode).toBe(200);
+    const reactivate = await call('POST', `/api/v1/users/${person.userId}/reactivate`, c.admin.cookie);
+    expect(reactivate.statusCode).toBe(409);
+    expect(reactivate.json().error.code).toBe('not_joined');
+    const rows = await ctx.db.select({ status: memberships.status }).from(memberships).where(and(eq(memberships.orgId, c.org.id), eq(memberships.userId, person.userId)));
+    expect(rows[0]!.status).toBe('deactivated');
+    // Inviting them again is the way back, and asks for their consent again.
+    const reinvite = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: person.email, displayName: 'Typed Again', role: 'clinician' });
+    expect(reinvite.statusCode).toBe(201);
+    expect(reinvite.json()).toMatchObject({ displayName: 'Typed Again', status: 'invited', deactivatedAt: null, mfaEnabled: false });
   });
 
   it('refuses to invite someone who is already a member', async () => {

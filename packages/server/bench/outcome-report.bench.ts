@@ -9,6 +9,9 @@
  * rounds and prints the medians, the ratio and the machine load; the database is dropped at the end.
  * Run: npm run bench -w @rapport/server (after the client-list bench), or
  * tsx packages/server/bench/outcome-report.bench.ts. BENCH_ROUNDS tunes the rounds (default 5).
+ * To profile the report's statements (EXPLAIN ANALYZE) afterwards, BENCH_KEEP_DATABASE=1 keeps the
+ * database and prints its name; BENCH_DATABASE=<that name> runs again on it without seeding
+ * (migrating it first, so a new index is measured on the same rows).
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +29,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUIRED_RATIO = 3;
 const PERIOD = { from: '2026-01-01', to: '2026-12-31' };
 
-const databaseName = `rapport_bench_${randomBytes(4).toString('hex')}`;
+const reused = process.env.BENCH_DATABASE;
+if (reused !== undefined && !/^rapport_bench_[0-9a-f]{8}$/.test(reused)) throw new Error('BENCH_DATABASE must name a database this bench kept (rapport_bench_xxxxxxxx).');
+const keep = process.env.BENCH_KEEP_DATABASE === '1' || reused !== undefined;
+const databaseName = reused ?? `rapport_bench_${randomBytes(4).toString('hex')}`;
 
 /** 500 therapists (one in ten consents), 100,000 clients with one episode each (85 % ended in 2026), 3 attended treatment sessions (2 for one in ten: still a finished course; 1 for one in twenty), 5 PHQ-9 and 5 GAD-7 each. */
 async function seed(pool: pg.Pool, orgId: string): Promise<void> {
@@ -97,22 +103,28 @@ const median = (values: number[]) => {
 };
 
 async function main(): Promise<void> {
-  await adminQuery(`create database ${databaseName}`);
+  if (!reused) await adminQuery(`create database ${databaseName}`);
   const url = withDatabase(baseUrl, databaseName);
   const database = await openDatabase({ kind: 'postgres', url, poolSize: 4 });
   try {
     await database.migrate();
-    const org = await createOrganisation(database.db, { name: 'Bench Clinic', settings: { mfaRequired: false } }, new Date());
+    let orgId: string;
     const seedStart = performance.now();
-    await seed(database.pool!, org.id);
+    if (reused) {
+      orgId = ((await database.pool!.query('select id from organisations limit 1')).rows as [{ id: string }])[0].id;
+      await database.pool!.query('analyze');
+    } else {
+      orgId = (await createOrganisation(database.db, { name: 'Bench Clinic', settings: { mfaRequired: false } }, new Date())).id;
+      await seed(database.pool!, orgId);
+    }
     const [{ count }] = (await database.pool!.query('select count(*)::int as count from responses')).rows as [{ count: number }];
-    console.log(`seeded ${count.toLocaleString('en')} responses, ${CLIENTS.toLocaleString('en')} clients, ${THERAPISTS} therapists in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+    console.log(`${reused ? 'reused' : 'seeded'} ${count.toLocaleString('en')} responses, ${CLIENTS.toLocaleString('en')} clients, ${THERAPISTS} therapists in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
-    const scope = { orgId: org.id, ...PERIOD };
+    const scope = { orgId, ...PERIOD };
     const viewer = { userId: '00000000-0000-4000-8000-000000000000', hiddenResponseIds: [] };
     // The report's own per-therapist means, to check both compute the same thing.
     const check = await buildOutcomeReport(database.db, scope, viewer);
-    const hand = (await database.pool!.query(HAND_WRITTEN, [org.id, PERIOD.from, PERIOD.to])).rows as { primary_clinician_id: string; n: string; mean_change: number }[];
+    const hand = (await database.pool!.query(HAND_WRITTEN, [orgId, PERIOD.from, PERIOD.to])).rows as { primary_clinician_id: string; n: string; mean_change: number }[];
     const named = check.changeByTherapist.filter((r) => !r.pooled);
     for (const r of named) {
       const h = hand.find((x) => x.primary_clinician_id === r.therapistId);
@@ -129,12 +141,12 @@ async function main(): Promise<void> {
 
     // Warm up, then alternate.
     await database.db.execute(sql`select 1`);
-    await database.pool!.query(HAND_WRITTEN, [org.id, PERIOD.from, PERIOD.to]);
+    await database.pool!.query(HAND_WRITTEN, [orgId, PERIOD.from, PERIOD.to]);
     const reportMs: number[] = [];
     const handMs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       let t = performance.now();
-      await database.pool!.query(HAND_WRITTEN, [org.id, PERIOD.from, PERIOD.to]);
+      await database.pool!.query(HAND_WRITTEN, [orgId, PERIOD.from, PERIOD.to]);
       handMs.push(performance.now() - t);
       t = performance.now();
       await buildOutcomeReport(database.db, scope, viewer);
@@ -150,7 +162,8 @@ async function main(): Promise<void> {
     if (ratio > REQUIRED_RATIO) process.exitCode = 1;
   } finally {
     await database.close();
-    await adminQuery(`drop database if exists ${databaseName} with (force)`);
+    if (keep) console.log(`kept database ${databaseName}`);
+    else await adminQuery(`drop database if exists ${databaseName} with (force)`);
   }
 }
 

@@ -227,6 +227,7 @@ async function alertLifecycle(): Promise<void> {
     await sup.page.getByRole('link', { name: 'Back to staff' }).click();
     await sup.page.getByRole('link', { name: 'Calibration of Jordan Lee' }).click();
     await sup.page.getByText(/^Not shared by this therapist\./).waitFor({ timeout: 15_000 });
+    await check(sup.page, 'supervisor-calibration-not-shared');
     assert.deepEqual(sup.problems, []);
     const cal = await signedIn(browser, stack, 'jordan');
     await cal.page.getByRole('link', { name: 'My calibration' }).click();

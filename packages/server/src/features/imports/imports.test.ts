@@ -84,6 +84,16 @@ describe('importing clients', () => {
     expect((await clientsOf(c.org.id)).map((r) => r.givenName).sort()).toEqual(['Ada', 'Cy']);
   });
 
+  it('rolls back rows already written in earlier batches when a later row is invalid (all-or-nothing)', async () => {
+    const c = await clinic();
+    const rows = Array.from({ length: 520 }, (_, i) => `Given${i},Family${i},,,EXT-${i},,`);
+    rows.push('Last,Row,,31/12/1999,EXT-LAST,,');
+    const res = await upload('clients', c.admin.cookie, csv(header, ...rows));
+    expect(res.json()).toMatchObject({ rows: 521, valid: 520, invalid: 1, imported: 0 });
+    expect(await clientsOf(c.org.id)).toEqual([]);
+    expect(await auditOf(c.org.id, 'client.import')).toEqual([]);
+  });
+
   it('lists missing required cells and bad values per column', async () => {
     const c = await clinic();
     const res = await upload('clients', c.admin.cookie, csv(header, ',Lovelace,not-an-email,,,nobody@clinic.test,de'), { mode: 'valid-only' });

@@ -31,6 +31,7 @@ export type ResponseListFilter = {
 
 const respondentUser = alias(users, 'respondent_user');
 const discussedByUser = alias(users, 'discussed_by_user');
+const superseding = alias(responses, 'superseding');
 
 /**
  * One page of a client's completed responses, newest first, each with its session, its discussion
@@ -63,7 +64,14 @@ export async function listClientResponses(db: Queryable, f: ResponseListFilter) 
         isNotNull(responses.submittedAt),
         f.instrumentId ? eq(responses.instrumentId, f.instrumentId) : undefined,
         f.hiddenResponseIds.size > 0 ? notInArray(responses.id, [...f.hiddenResponseIds]) : undefined,
-        sql`not exists (select 1 from ${responses} s where s.org_id = ${f.orgId} and s.client_id = ${f.clientId} and s.supersedes_id = ${responses.id} and s.status = 'completed')`,
+        // One hashed set of this client's corrected ids, not a lookup per row (there is no index on supersedes_id).
+        notInArray(
+          responses.id,
+          db
+            .select({ id: superseding.supersedesId })
+            .from(superseding)
+            .where(and(eq(superseding.orgId, f.orgId), eq(superseding.clientId, f.clientId), eq(superseding.status, 'completed'), isNotNull(superseding.supersedesId))),
+        ),
         keyset,
       ),
     )

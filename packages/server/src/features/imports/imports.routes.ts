@@ -10,7 +10,7 @@ import { handlerFor } from './imports.kinds';
 import { auditSummary, presentReport } from './imports.present';
 import { runImport, type RunResult } from './imports.run';
 import { importColumns, importParams, importQuery, importReportView, type ImportKind } from './imports.schema';
-import { openCsv, openIcal, spoolUpload } from './imports.stream';
+import { openCsv, openIcal, spoolUpload, type ImportSource } from './imports.stream';
 
 /**
  * Imports (issue 7 item 7): clients, appointments (CSV or iCal) and historical scores, by an
@@ -98,7 +98,7 @@ export function registerImportRoutes(app: App, deps: AppDeps): void {
   /** The run inside one transaction; rolled back (its audit event then written alone) for a dry run or a rejected all-or-nothing import. */
   async function execute(
     request: FastifyRequest,
-    input: { kind: ImportKind; importId: string; mode: 'all-or-nothing' | 'valid-only'; dryRun: boolean; timeZone: string; source: Awaited<ReturnType<typeof openCsv>>; onProgress: (rows: number) => void },
+    input: { kind: ImportKind; importId: string; mode: 'all-or-nothing' | 'valid-only'; dryRun: boolean; timeZone: string; source: ImportSource; onProgress: (rows: number) => void },
   ): Promise<RunResult> {
     const p = staffOf(request);
     const { kind, importId, mode, dryRun, source } = input;

@@ -178,6 +178,8 @@ const icalColumns: Record<string, string> = {
 
 /** An event's text (lines between BEGIN:VEVENT and END:VEVENT) above this is refused as a row, not buffered further. */
 const MAX_EVENT_BYTES = 64 * 1024;
+/** VTIMEZONEs kept (a calendar has one per zone it uses); more are ignored. */
+const MAX_TIMEZONES = 50;
 
 /**
  * Streams an iCalendar file (RFC 5545) event by event: each VEVENT is cut out of the line stream
@@ -229,7 +231,8 @@ export async function openIcal(path: string, clinicTimeZone: string): Promise<Im
         else block.push(line);
         if (upper !== `END:${blockKind}`) continue;
         if (blockKind === 'VTIMEZONE') {
-          if (!tooBig) timezones.push(block.join('\r\n'));
+          // Every event is parsed with the time zones seen so far: a file cannot make that list long.
+          if (!tooBig && timezones.length < MAX_TIMEZONES) timezones.push(block.join('\r\n'));
         } else {
           events += 1;
           yield tooBig

@@ -1,10 +1,9 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/database';
-import { assignments, episodes, protocols, type AssignmentCancelReason } from '../../db/schema';
-import { recordAudit } from '../../audit/audit.queries';
+import { appointments, assignments, auditEvents, episodes, protocols, type AssignmentCancelReason } from '../../db/schema';
 import { protocolInForce, type ResolvedProtocol } from '../protocols/protocols.queries';
 import { planTriggers, type TriggerInstance } from './assignments.plan';
-import { episodeAppointments, type AssignmentRow } from './assignments.queries';
+import type { AssignmentRow } from './assignments.queries';
 import { toPlanAppointment, toPlanEpisode } from './assignments.sweep';
 
 /**
@@ -82,38 +81,54 @@ export async function cancelOrphanedAssignments(
     .select()
     .from(episodes)
     .where(and(eq(episodes.orgId, orgId), inArray(episodes.id, episodeIds)));
+  const appointmentRows = await tx.select().from(appointments).where(inArray(appointments.episodeId, episodeIds)).orderBy(asc(appointments.startsAt));
 
+  // Decide every candidate first, then write in a few statements (an edit may touch many episodes).
+  const groupBy = <T>(rows: readonly T[], key: (row: T) => string | null) => {
+    const out = new Map<string | null, T[]>();
+    for (const row of rows) out.set(key(row), [...(out.get(key(row)) ?? []), row]);
+    return out;
+  };
+  const appointmentsOf = groupBy(appointmentRows, (a) => a.episodeId);
+  const candidatesOf = groupBy(candidates, (a) => a.episodeId);
+  const cancelled = new Map<AssignmentCancelReason, AssignmentRow[]>();
+  const adopted = new Map<string | null, string[]>();
   for (const episode of episodeRows) {
     const protocol = protocolInForce(allProtocols, episode);
-    const appointments = (await episodeAppointments(tx, episode.id)).map(toPlanAppointment);
-    const triggers = new Map(planTriggers(protocol, toPlanEpisode(episode), appointments).map((t) => [t.dedupeKey, t]));
-    for (const assignment of candidates.filter((a) => a.episodeId === episode.id)) {
+    const ofEpisode = (appointmentsOf.get(episode.id) ?? []).map(toPlanAppointment);
+    const triggers = new Map(planTriggers(protocol, toPlanEpisode(episode), ofEpisode).map((t) => [t.dedupeKey, t]));
+    for (const assignment of candidatesOf.get(episode.id) ?? []) {
       const decision = decideOrphan(assignment, protocol, triggers, (id) => archived.has(id));
-      if (decision.action !== 'cancel') {
+      if (decision.action === 'cancel') cancelled.set(decision.reason, [...(cancelled.get(decision.reason) ?? []), assignment]);
+      else {
         result.kept += 1;
-        if (decision.action === 'adopt') {
-          await tx.update(assignments).set({ protocolId: decision.protocolId, updatedAt: now }).where(eq(assignments.id, assignment.id));
-        }
-        continue;
+        if (decision.action === 'adopt') adopted.set(decision.protocolId, [...(adopted.get(decision.protocolId) ?? []), assignment.id]);
       }
-      await tx
-        .update(assignments)
-        .set({ status: 'cancelled', cancelledAt: now, cancelReason: decision.reason, dedupeKey: `${assignment.dedupeKey}#${assignment.id}`, updatedAt: now })
-        .where(eq(assignments.id, assignment.id));
-      await recordAudit(tx, {
-        orgId,
-        actorKind: 'user',
-        actorId: input.actorId,
-        action: 'assignment.cancel_by_protocol',
-        clientId: assignment.clientId,
-        entityType: 'assignment',
-        entityId: assignment.id,
-        requestId: input.requestId,
-        outcome: 'success',
-        at: now,
-      });
-      result.cancelled += 1;
     }
   }
+  for (const [protocolId, ids] of adopted) {
+    await tx.update(assignments).set({ protocolId, updatedAt: now }).where(inArray(assignments.id, ids));
+  }
+  for (const [reason, rows] of cancelled) {
+    await tx
+      .update(assignments)
+      .set({ status: 'cancelled', cancelledAt: now, cancelReason: reason, dedupeKey: sql`${assignments.dedupeKey} || '#' || ${assignments.id}`, updatedAt: now })
+      .where(inArray(assignments.id, rows.map((a) => a.id)));
+    result.cancelled += rows.length;
+  }
+  // One audit event per cancelled assignment, against its client (as recordAudit writes them).
+  const events = [...cancelled.values()].flat().map((a) => ({
+    orgId,
+    actorKind: 'user' as const,
+    actorId: input.actorId,
+    action: 'assignment.cancel_by_protocol',
+    clientId: a.clientId,
+    entityType: 'assignment',
+    entityId: a.id,
+    requestId: input.requestId,
+    outcome: 'success' as const,
+    at: now,
+  }));
+  if (events.length > 0) await tx.insert(auditEvents).values(events);
   return result;
 }

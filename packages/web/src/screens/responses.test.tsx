@@ -14,7 +14,14 @@ const me = {
   stage: 'full',
   organisations: [],
 };
-const signedIn = { 'GET /api/v1/me': { status: 200, body: me }, 'GET /api/v1/organisation': { status: 404, body: { error: { code: 'not_found', message: 'x' } } } };
+const organisation = {
+  id: me.organisation.id,
+  name: 'Harbour Clinic',
+  settings: { colour: '#2F6F8F', timeZone: 'UTC', workingHours: { days: [1], start: '08:00', end: '18:00' }, mfaRequired: false, crisisResources: null, linkExpiryDays: 4, reminderAfterDays: 2, quietHours: { start: '21:00', end: '08:00' }, onCallSupervisorUserId: null, languages: ['en', 'fr'] },
+  updatedAt: '2026-11-01T00:00:00Z',
+};
+// Times are shown in the clinic's zone: UTC here, whatever the machine's.
+const signedIn = { 'GET /api/v1/me': { status: 200, body: me }, 'GET /api/v1/organisation': { status: 200, body: organisation } };
 const at = '2026-11-18T16:00:00.000Z';
 const clientBody = { id: 'c1', givenName: 'Ada', familyName: 'Lovelace', preferredName: null, status: 'active', email: null, mobile: null, language: 'en', timeZone: null, dateOfBirth: null, externalRef: null, createdAt: at, updatedAt: at };
 
@@ -124,6 +131,16 @@ describe('responses panel', () => {
     expect(within(section).getByText('Discussed')).toBeTruthy();
   });
 
+  it('shows a colleague’s earlier discussion instead of the button', async () => {
+    const discussed = { ...latest, discussion: { discussedBy: 'u2', discussedByName: 'Sam Rivers', discussedAt: '2026-11-18T17:00:00.000Z', note: null } };
+    clientPage({ 'GET /api/v1/clients/c1/responses': { status: 200, body: { items: [discussed], nextCursor: null } } });
+    render(<App />);
+    const section = await panel();
+    fireEvent.click(within(section).getByRole('button', { expanded: false }));
+    expect(within(section).getByText('Discussed with client on 18 Nov 2026, 17:00 by Sam Rivers.')).toBeTruthy();
+    expect(within(section).queryByRole('button', { name: 'Mark as discussed' })).toBeNull();
+  });
+
   it('loads the next page after the ones shown', async () => {
     const calls = clientPage({
       'GET /api/v1/clients/c1/responses': (url: string) =>
@@ -134,6 +151,8 @@ describe('responses panel', () => {
     fireEvent.click(within(section).getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(within(section).getAllByRole('button', { expanded: false })).toHaveLength(2));
     expect(within(section).queryByRole('button', { name: 'Load more' })).toBeNull();
+    // The button went away with the last page: focus is on the first response it loaded.
+    await waitFor(() => expect(document.activeElement?.textContent).toMatch(/PHQ-9 · 11 Nov 2026/));
     expect(calls.filter((c) => c.url.startsWith('/api/v1/clients/c1/responses')).map((c) => c.url)).toEqual(['/api/v1/clients/c1/responses?limit=10', '/api/v1/clients/c1/responses?limit=10&cursor=next%20page']);
   });
 

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { endpoints } from '../../api/endpoints';
 import { formError, fieldError } from '../../api/client';
 import type { ClientResponse, Localised, ResponseDiscussion, ResponseItem } from '../../api/types';
@@ -25,11 +25,15 @@ export function pickText(text: Localised | null, locale: string): string | null 
 export function ResponsesPanel({ client }: ClientPanelProps) {
   const t = useT();
   const state = useAsync(() => endpoints.responses(client.id, { limit: RESPONSES_PAGE }), [client.id]);
+  // After "Load more" focus moves to the first response loaded, so the keyboard does not fall back to the page top.
+  const [focusId, setFocusId] = useState<string | null>(null);
   const more = useSubmit(async (cursor: string) => {
     const next = await endpoints.responses(client.id, { limit: RESPONSES_PAGE, cursor });
     const current = state.data?.items ?? [];
     const seen = new Set(current.map((r) => r.id));
-    state.setData({ items: [...current, ...next.items.filter((r) => !seen.has(r.id))], nextCursor: next.nextCursor });
+    const added = next.items.filter((r) => !seen.has(r.id));
+    state.setData({ items: [...current, ...added], nextCursor: next.nextCursor });
+    setFocusId(added[0]?.id ?? null);
   });
   const replace = (updated: ClientResponse) => state.data && state.setData({ ...state.data, items: state.data.items.map((r) => (r.id === updated.id ? updated : r)) });
   return (
@@ -38,7 +42,7 @@ export function ResponsesPanel({ client }: ClientPanelProps) {
         <>
           <ul className="response-list plain-list">
             {page.items.map((r) => (
-              <ResponseEntry key={r.id} clientId={client.id} response={r} onChange={replace} />
+              <ResponseEntry key={r.id} clientId={client.id} response={r} onChange={replace} focus={r.id === focusId} />
             ))}
           </ul>
           <FormMessage error={formError(more.error, [])} />
@@ -60,14 +64,18 @@ function scoreText(r: ClientResponse, t: ReturnType<typeof useT>): string {
   return band ? t('responses.totalBand', { total: shown, band: band.label }) : t('responses.total', { total: shown });
 }
 
-function ResponseEntry({ clientId, response: r, onChange }: { clientId: string; response: ClientResponse; onChange: (r: ClientResponse) => void }) {
+function ResponseEntry({ clientId, response: r, onChange, focus }: { clientId: string; response: ClientResponse; onChange: (r: ClientResponse) => void; focus: boolean }) {
   const t = useT();
   const fmt = useFormat();
   const [open, setOpen] = useState(false);
   const detailsId = useId();
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focus) button.current?.focus();
+  }, [focus]);
   return (
     <li className="response-entry">
-      <button type="button" className="disclosure" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen(!open)}>
+      <button type="button" ref={button} className="disclosure" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen(!open)}>
         {/* One span: the button lays its children out as flex items, which would drop the spaces between them. */}
         <span>
           <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>

@@ -62,55 +62,59 @@ export function linkContextOf(request: FastifyRequest): LinkContext | undefined 
   return linkContexts.get(request);
 }
 
+/** A session used again within a minute of its last touch is not touched again (as staff sessions): it spares a write per request. */
+const TOUCH_EVERY_MS = 60_000;
+
 /**
  * The live session for a cookie token, with the assignment's client (null when ended, expired or
- * unknown), touched so it lives another 2 idle hours: lookup and touch in one statement (one round
- * trip on every link request), prepared once (see `prepared.ts`).
+ * unknown), touched so it lives another 2 idle hours (at most once a minute): lookup and touch in
+ * one statement (one round trip on every link request), prepared once (see `prepared.ts`).
  */
 async function useLinkSession(db: Queryable, token: string, now: Date) {
   const [row] = await preparedOn(db, 'use_link_session', prepareUseLinkSession).execute({
     tokenHash: hashToken(token),
     now,
     nowText: now.toISOString(),
+    staleBefore: new Date(now.getTime() - TOUCH_EVERY_MS).toISOString(),
     expiresAt: new Date(now.getTime() + LINK_SESSION_IDLE_MS),
   });
-  return row ?? null;
+  if (!row) return null;
+  const { assignmentExpiresAt, stale: _touched, ...rest } = row;
+  return { ...rest, expiresAt: assignmentExpiresAt };
 }
 
 function prepareUseLinkSession(db: Queryable) {
   const p = sql.placeholder;
-  // `set` encodes its placeholders by column (Dates); the comparison passes its value as is (text).
-  const touch = { lastSeenAt: p('now'), expiresAt: p('expiresAt') } as unknown as { lastSeenAt: Date; expiresAt: Date };
-  return db
-    .update(linkSessions)
-    .set(touch)
-    .from(assignments)
-    .where(
-      and(
-        eq(assignments.id, linkSessions.assignmentId),
-        eq(linkSessions.tokenHash, p('tokenHash')),
-        isNull(linkSessions.endedAt),
-        sql`${linkSessions.expiresAt} > ${p('nowText')}`,
-      ),
-    )
-    .returning({
-      id: linkSessions.id,
-      orgId: linkSessions.orgId,
-      assignmentId: linkSessions.assignmentId,
-      via: linkSessions.via,
-      clientId: assignments.clientId,
-      episodeId: assignments.episodeId,
-      appointmentId: assignments.appointmentId,
-      instrumentIds: assignments.instrumentIds,
-      respondent: assignments.respondent,
-      respondentUserId: assignments.respondentUserId,
-      channel: assignments.channel,
-      status: assignments.status,
-      expiresAt: assignments.expiresAt,
-      settings: sql<OrganisationSettings>`(select ${organisations.settings} from ${organisations} where ${organisations.id} = ${assignments.orgId})`,
-      orgInstruments: currentOrgInstrumentHeaders(),
-    })
-    .prepare('use_link_session');
+  const live = db.$with('live').as(
+    db
+      .select({
+        id: linkSessions.id,
+        orgId: linkSessions.orgId,
+        assignmentId: linkSessions.assignmentId,
+        via: linkSessions.via,
+        clientId: assignments.clientId,
+        episodeId: assignments.episodeId,
+        appointmentId: assignments.appointmentId,
+        instrumentIds: assignments.instrumentIds,
+        respondent: assignments.respondent,
+        respondentUserId: assignments.respondentUserId,
+        channel: assignments.channel,
+        status: assignments.status,
+        assignmentExpiresAt: sql<Date | null>`${assignments.expiresAt}`.mapWith(assignments.expiresAt).as('assignment_expires_at'),
+        settings: sql<OrganisationSettings>`(select ${organisations.settings} from ${organisations} where ${organisations.id} = ${assignments.orgId})`.as('settings'),
+        orgInstruments: currentOrgInstrumentHeaders().as('org_instruments'),
+        stale: sql<boolean>`${linkSessions.lastSeenAt} < ${p('staleBefore')}`.as('stale'),
+      })
+      .from(linkSessions)
+      .innerJoin(assignments, eq(assignments.id, linkSessions.assignmentId))
+      .where(and(eq(linkSessions.tokenHash, p('tokenHash')), isNull(linkSessions.endedAt), sql`${linkSessions.expiresAt} > ${p('nowText')}`)),
+  );
+  // `set` encodes its placeholders by column (Dates); the comparisons pass theirs as is (text).
+  const touched = { lastSeenAt: p('now'), expiresAt: p('expiresAt') } as unknown as { lastSeenAt: Date; expiresAt: Date };
+  const touch = db
+    .$with('touch', {})
+    .as(db.update(linkSessions).set(touched).where(sql`${linkSessions.id} in (select id from live where stale)`).getSQL());
+  return db.with(live, touch).select().from(live).prepare('use_link_session');
 }
 
 /** The assignment's current org instrument rows (headers), as JSON: for a statement over `assignments`. */

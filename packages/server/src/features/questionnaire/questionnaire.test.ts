@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/context';
 import { alerts, assignments, auditEvents, clientConsents, episodes, jobs, linkSessions, organisations, responses } from '../../db/schema';
 import { submitAtOnce } from './questionnaire.submit';
+import { hashToken } from '../../lib/crypto';
 import { issueLink } from '../assignments/assignment-links';
 import { invalidLinkPage } from './questionnaire.pages';
 import { themeCss } from './questionnaire.assets';
@@ -117,6 +118,24 @@ describe('link exchange', () => {
     expect(posted.res.statusCode).toBe(404);
     expect(posted.res.body).toBe(invalidLinkPage('en'));
     expect(posted.cookie).toBe('');
+  });
+
+  it('keeps a session 2 hours after its last use, touched at most once a minute', async () => {
+    const { token } = await newAssignment();
+    const { cookie } = await open(token, '192.0.2.11');
+    const [started] = await ctx.db.select().from(linkSessions).where(eq(linkSessions.tokenHash, hashToken(cookie.split('=')[1]!)));
+    const read = () => ctx.app.inject({ method: 'GET', url: '/q', headers: { cookie } });
+    const session = async () => (await ctx.db.select().from(linkSessions).where(eq(linkSessions.id, started!.id)))[0]!;
+    ctx.clock.advanceMinutes(0.5);
+    expect((await read()).statusCode).toBe(200);
+    expect((await session()).lastSeenAt).toEqual(started!.lastSeenAt); // used again within a minute: not written
+    ctx.clock.advanceMinutes(119);
+    expect((await read()).statusCode).toBe(200);
+    expect((await session()).lastSeenAt).toEqual(ctx.clock.now());
+    ctx.clock.advanceMinutes(119);
+    expect((await read()).statusCode).toBe(200); // 3 h 58 min after it started, but in use
+    ctx.clock.advanceMinutes(121);
+    expect((await read()).statusCode).toBe(401);
   });
 
   it('keeps the token out of the logs (route patterns only)', async () => {

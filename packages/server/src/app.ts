@@ -21,6 +21,7 @@ import { authorizeRequest } from './access/access';
 import { findActiveSession, touchSession } from './auth/sessions.queries';
 import { SESSION_COOKIE } from './auth/session-cookie';
 import { registerAuthRoutes } from './auth/auth.routes';
+import { registerInvitationRoutes } from './auth/invitation.routes';
 import { registerMfaRoutes } from './auth/mfa.routes';
 import { registerOrganisationRoutes } from './features/organisations/organisations.routes';
 import { registerProgrammeRoutes } from './features/programmes/programmes.routes';
@@ -216,6 +217,7 @@ export async function createApp(deps: AppDeps): Promise<App & { routeTable: Rout
 
   registerSystemRoutes(app, deps);
   registerAuthRoutes(app, deps);
+  registerInvitationRoutes(app, deps);
   registerMfaRoutes(app, deps);
   registerOrganisationRoutes(app, deps);
   registerProgrammeRoutes(app, deps);

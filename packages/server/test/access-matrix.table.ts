@@ -147,6 +147,8 @@ export const accessMatrix: Record<string, MatrixEntry> = {
     body: (w) => ({ token: w.passwordResetToken, password: 'a brand new passphrase' }),
     fresh: true,
   },
+  // Holding the emailed token is the access: the details of a usable invitation, for anyone who has it.
+  'POST /api/v1/auth/invitation/details': { expect: everyone(200), body: (w) => ({ token: w.invited.token }) },
   'POST /api/v1/auth/invitation/accept': {
     expect: everyone(204),
     body: (w) => ({ token: w.invited.token, password: 'a brand new passphrase' }),

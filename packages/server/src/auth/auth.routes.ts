@@ -1,8 +1,9 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { App, AppDeps } from '../app';
-import { memberships, users } from '../db/schema';
-import { badRequest, conflict, tooManyRequests, unauthorized } from '../errors';
+import type { Queryable } from '../db/database';
+import { users } from '../db/schema';
+import { tooManyRequests, unauthorized } from '../errors';
 import { recordAudit } from '../audit/audit.queries';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 import {
@@ -10,7 +11,6 @@ import {
   clearFailures,
   consumeUserToken,
   failureKeyOf,
-  findUsableUserToken,
   findUser,
   findUserByEmail,
   issueUserToken,
@@ -18,7 +18,7 @@ import {
   recordFailure,
   voidUserTokens,
 } from './auth.queries';
-import { invitationAcceptBody, meResponse, newPassword, passwordResetRequestBody, signInBody, tokenPasswordBody } from './auth.schema';
+import { meResponse, passwordResetRequestBody, signInBody, tokenPasswordBody } from './auth.schema';
 import { createSession, revokeSession, revokeUserSessions, type SessionStage } from './sessions.queries';
 import { clearSessionCookie, setSessionCookie } from './session-cookie';
 
@@ -35,6 +35,16 @@ export function lockoutDelayMs(failures: number): number {
   return Math.min(60_000 * 2 ** (failures - FAILURES_BEFORE_DELAY), FAILURE_WINDOW_MS);
 }
 
+/** Throws 429 while the address is in its lock-out delay (sign-in, and accepting an invitation with an existing account). */
+export async function assertNotLocked(db: Queryable, emailKey: string, now: Date): Promise<void> {
+  const failures = await recentFailures(db, emailKey, new Date(now.getTime() - FAILURE_WINDOW_MS));
+  const delay = lockoutDelayMs(failures.count);
+  if (delay > 0 && failures.last && failures.last.getTime() + delay > now.getTime()) {
+    const wait = (failures.last.getTime() + delay - now.getTime()) / 1000;
+    throw tooManyRequests('Too many failed sign-ins. Wait a little and try again, or reset your password.', wait, 'account_locked');
+  }
+}
+
 export const PASSWORD_RESET_VALID_MS = 30 * 60_000;
 const signInRateLimit = { max: 60, timeWindow: 60_000 };
 /** Stands in for the user id of an address without an account, so its sign-in runs the same queries. */
@@ -45,16 +55,6 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
   const policy = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
   // Made now, so the first sign-in with an unknown address does not take a hash longer than others.
   void dummyPasswordHash();
-
-  /** Throws 429 while the address is in its lock-out delay. */
-  async function assertNotLocked(emailKey: string, now: Date) {
-    const failures = await recentFailures(db, emailKey, new Date(now.getTime() - FAILURE_WINDOW_MS));
-    const delay = lockoutDelayMs(failures.count);
-    if (delay > 0 && failures.last && failures.last.getTime() + delay > now.getTime()) {
-      const wait = (failures.last.getTime() + delay - now.getTime()) / 1000;
-      throw tooManyRequests('Too many failed sign-ins. Wait a little and try again, or reset your password.', wait, 'account_locked');
-    }
-  }
 
   app.post(
     '/api/v1/auth/sign-in',
@@ -72,7 +72,7 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
       // From here to the answer, an address without an account (or without a password yet) takes the
       // same path as a wrong password: the lock-out, the membership query, one argon2 verification
       // (against a dummy hash), the failure recorded, the same 401.
-      await assertNotLocked(emailKey, now);
+      await assertNotLocked(db, emailKey, now);
       const memberOf = await activeMemberships(db, user?.id ?? NO_USER);
       const membership = organisationId ? memberOf.find((m) => m.orgId === organisationId) : memberOf[0];
       const passwordMatches = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
@@ -180,68 +180,6 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
         return true;
       });
       if (!done) throw unauthorized('This reset link has expired or was already used. Ask for a new one.', 'invalid_token');
-      return reply.status(204).send();
-    },
-  );
-
-  /**
-   * Accepting an invitation. Someone new chooses their password here. Someone who already has an
-   * account (they belong to another clinic) proves it is theirs with the password they sign in with,
-   * which stays as it is: the invitation only adds the membership. A wrong password counts towards the
-   * address's lock-out like a failed sign-in, and leaves the invitation usable.
-   */
-  app.post(
-    '/api/v1/auth/invitation/accept',
-    {
-      config: { access: { kind: 'public' }, rateLimit: { max: 20, timeWindow: 60_000 } },
-      schema: { tags: ['auth'], body: invitationAcceptBody },
-    },
-    async (request, reply) => {
-      const now = clock.now();
-      const { token, password } = request.body;
-      const invalidToken = () => unauthorized('This invitation has expired or was already used. Ask your administrator for a new one.', 'invalid_token');
-      const invitation = await findUsableUserToken(db, token, 'invite', now);
-      const user = invitation?.orgId ? await findUser(db, invitation.userId) : null;
-      if (!invitation?.orgId || !user) throw invalidToken();
-      const orgId = invitation.orgId;
-      let newPasswordHash: string | null = null;
-      if (user.passwordHash) {
-        const emailKey = failureKeyOf(secretKey, user.email);
-        await assertNotLocked(emailKey, now);
-        if (!(await verifyPassword(user.passwordHash, password))) {
-          await recordFailure(db, emailKey, now, FAILURE_WINDOW_MS);
-          await recordAudit(db, { orgId, actorKind: 'user', actorId: user.id, action: 'auth.invitation_accepted', entityType: 'user', entityId: user.id, requestId: request.id, outcome: 'failure', at: now });
-          throw unauthorized(
-            'This email address already has a Rapport account. Enter the password you sign in with: accepting keeps it as it is.',
-            'invalid_credentials',
-          );
-        }
-        await clearFailures(db, emailKey);
-      } else {
-        const chosen = newPassword.safeParse(password);
-        if (!chosen.success) throw badRequest(chosen.error.issues[0]!.message, 'password', 'validation_failed');
-        newPasswordHash = await hashPassword(password);
-      }
-      const done = await db.transaction(async (tx) => {
-        const consumed = await consumeUserToken(tx, token, 'invite', now);
-        if (!consumed || consumed.id !== invitation.id) return false;
-        if (newPasswordHash) {
-          // Only while the account still has no password: two invitations accepted at once set one.
-          const set = await tx
-            .update(users)
-            .set({ passwordHash: newPasswordHash, passwordChangedAt: now })
-            .where(and(eq(users.id, user.id), isNull(users.passwordHash)))
-            .returning({ id: users.id });
-          if (set.length === 0) throw conflict('Your account got its password a moment ago. Accept again with that password.', 'password_already_set', 'password');
-        }
-        await tx
-          .update(memberships)
-          .set({ status: 'active', invitedDisplayName: null })
-          .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, orgId), eq(memberships.status, 'invited')));
-        await recordAudit(tx, { orgId, actorKind: 'user', actorId: user.id, action: 'auth.invitation_accepted', entityType: 'user', entityId: user.id, requestId: request.id, outcome: 'success', at: now });
-        return true;
-      });
-      if (!done) throw invalidToken();
       return reply.status(204).send();
     },
   );

@@ -28,6 +28,9 @@ export const tokenPasswordBody = z.strictObject({ token: z.string().min(20).max(
  * or the current password of an existing account.
  */
 export const invitationAcceptBody = z.strictObject({ token: z.string().min(20).max(200), password: z.string().min(1, 'Enter a password.').max(200, 'Use at most 200 characters.') });
+export const invitationDetailsBody = z.strictObject({ token: z.string().min(20).max(200) });
+/** What the accept screen shows; nothing about the account beyond whether it already has a password. */
+export const invitationDetailsView = z.object({ organisationName: z.string(), existingAccount: z.boolean() });
 
 export const meResponse = z.object({
   user: z.object({ id: z.uuid(), email: z.string(), displayName: z.string(), mfaEnabled: z.boolean(), locale: z.string() }),

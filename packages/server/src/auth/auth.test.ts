@@ -421,6 +421,49 @@ describe('invitations', () => {
     expect((await accept(token, PASSWORD)).json().error.code).toBe('invalid_token');
   });
 
+  const details = (token: string, ip = nextIp()) =>
+    ctx.app.inject({ method: 'POST', url: '/api/v1/auth/invitation/details', remoteAddress: ip, payload: { token } });
+
+  it("tells the invitation's holder the clinic and whether to sign in with an existing account, using nothing up", async () => {
+    const { second, staff, token } = await invitedToSecondClinic();
+    const res = await details(token);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ organisationName: second.name, existingAccount: true });
+    expect(res.body).not.toContain(staff.email);
+    expect(await membershipStatus(second.id, staff.userId)).toBe('invited');
+    expect((await accept(token, PASSWORD)).statusCode).toBe(204);
+
+    const org = await ctx.buildOrganisation();
+    const [user] = await ctx.db.insert(users).values({ email: `details-${ipCounter}@clinic.test`, displayName: 'New', createdAt: ctx.clock.now() }).returning();
+    await ctx.db.insert(memberships).values({ orgId: org.id, userId: user!.id, role: 'clinician', status: 'invited', createdAt: ctx.clock.now() });
+    const fresh = await issueUserToken(ctx.db, { userId: user!.id, orgId: org.id, kind: 'invite', now: ctx.clock.now(), validForMs: 86_400_000 });
+    expect((await details(fresh)).json()).toEqual({ organisationName: org.name, existingAccount: false });
+  });
+
+  it('answers a used, expired or made-up invitation token with the same 401, telling nothing', async () => {
+    const { token } = await invitedToSecondClinic();
+    const { token: expiring } = await invitedToSecondClinic();
+    expect((await accept(token, PASSWORD)).statusCode).toBe(204);
+    ctx.clock.advance(7 * 24 * 3_600_000 + 1000);
+    const expected = { error: { code: 'invalid_token', message: 'This invitation has expired or was already used. Ask your administrator for a new one.' } };
+    for (const t of [token, expiring, 'x'.repeat(43)]) {
+      const res = await details(t);
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toEqual(expected);
+    }
+    const malformed = await details('short');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error).toMatchObject({ code: 'validation_failed', field: 'token' });
+  });
+
+  it('allows at most 20 invitation look-ups per IP address per minute', async () => {
+    const ip = nextIp();
+    for (let i = 0; i < 20; i++) expect((await details('y'.repeat(43), ip)).statusCode).toBe(401);
+    const limited = await details('y'.repeat(43), ip);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('too_many_requests');
+  });
+
   it('counts wrong passwords at the invitation towards the lock-out of the address', async () => {
     const { second, staff, token } = await invitedToSecondClinic();
     for (let i = 0; i < 10; i++) {

@@ -115,7 +115,7 @@ export function Caseload() {
           </select>
         </div>
       </form>
-      <Async state={state} isEmpty={(d) => d.items.length === 0} empty={filtered ? t(debounced ? 'caseload.noMatch' : 'caseload.noMatchFilters') : t('caseload.empty')}>
+      <Async state={state} isEmpty={(d) => d.items.length === 0} empty={filtered ? t(debounced ? 'caseload.noMatch' : 'caseload.noMatchFilters') : t(seesOthers && whose === 'mine' ? 'caseload.emptyMine' : 'caseload.empty')}>
         {(page) => (
           <>
             <div className="table-scroll">

@@ -144,9 +144,11 @@ describe('caseload', () => {
     const calls = fakeApi({
       ...signedIn('supervisor'),
       'GET /api/v1/users': { status: 200, body: { items: [{ id: 'u2', email: 'kim@clinic.test', displayName: 'Kim Osei', role: 'clinician', status: 'active' }] } },
-      'GET /api/v1/caseload': page([caseloadItem(ada)]),
+      'GET /api/v1/caseload': (url) => (url.includes('therapistId') ? page([caseloadItem(ada)]) : page([])),
     });
     render(<App />);
+    // A supervisor's own care teams may be empty: the screen says where everyone else is.
+    expect(await screen.findByText('No clients on your care teams. Choose “Whole clinic” under “Whose clients” to see everyone’s.')).toBeTruthy();
     const whose = await screen.findByLabelText('Whose clients');
     await screen.findByRole('option', { name: 'Kim Osei' });
     fireEvent.change(whose, { target: { value: 'all' } });

@@ -70,6 +70,7 @@ export function ReportFilters({ scope, today, programmes, therapists, onApply }:
       {therapists && (
         <SelectField
           label={t('reports.therapist')}
+          hint={t('reports.filter.therapistHint')}
           value={clinicianId}
           onChange={(e) => setClinicianId(e.target.value)}
           options={[{ value: '', label: t('reports.filter.allTherapists') }, ...therapists.map((u) => ({ value: u.id, label: u.status === 'deactivated' ? t('reports.filter.deactivated', { name: u.displayName }) : u.displayName }))]}

@@ -62,7 +62,7 @@ function api(role: 'admin' | 'supervisor' | 'clinician', body: OutcomeReport | (
     'GET /api/v1/me': { status: 200, body: me(role, locale) },
     'GET /api/v1/organisation': { status: 200, body: organisation },
     'GET /api/v1/programmes': { status: 200, body: { items: [{ id: ids.programme, name: 'Adult talking therapies', description: null, archivedAt: null, createdAt: '2026-01-01T00:00:00Z' }] } },
-    'GET /api/v1/users': { status: 200, body: { items: [staff(ids.ben, 'Ben Therapist'), staff(ids.ann, 'Ann Admin'), { ...staff('00000000-0000-4000-8000-0000000000d1', 'Ivy Invited'), status: 'invited' }] } },
+    'GET /api/v1/users': { status: 200, body: { items: [staff(ids.ben, 'Ben Therapist'), { ...staff(ids.ann, 'Ann Admin'), calibrationConsent: false }, { ...staff('00000000-0000-4000-8000-0000000000e1', 'Cal Private'), calibrationConsent: false }, { ...staff('00000000-0000-4000-8000-0000000000d1', 'Ivy Invited'), status: 'invited' }] } },
     'GET /api/v1/instruments': { status: 200, body: { items: [{ id: 'phq9', shortName: 'PHQ-9' }, { id: 'gad7', shortName: 'GAD-7' }, { id: 'rapport_alliance', shortName: 'Alliance check' }] } },
     'GET /api/v1/reports/outcomes': typeof body === 'function' ? body : { status: 200, body },
     'GET /api/v1/alerts': { status: 200, body: { items: [], nextCursor: null } },
@@ -120,6 +120,16 @@ describe('outcome reports', () => {
     expect(within(section).getByText(/3 therapists did not agree to be named\. Pooled figures are shown only for at least 5 therapists/)).toBeTruthy();
   });
 
+  it('puts one unnamed therapist in the singular and says when no alert was acknowledged', async () => {
+    api('admin', report({ alliancePool: { pooledTherapists: 1, shown: false, reason: null }, alertAcknowledgement: { raised: 4, acknowledged: 0, medianHours: null, p90Hours: null } }));
+    render(<App />);
+    const section = await screen.findByRole('region', { name: 'Outcomes by therapist' }, slow);
+    expect(within(section).getByText('One therapist did not agree to be named. Pooled figures are shown only for at least 5 therapists, so theirs are left out.')).toBeTruthy();
+    const process = screen.getByRole('region', { name: 'Questionnaires, ratings and alerts' });
+    expect(within(process).getByText('Time to acknowledge an alert').parentElement!.textContent).toContain('No alert acknowledged');
+    expect(within(process).getByText('Alerts acknowledged', { selector: 'dt' }).parentElement!.textContent).toContain('0 of 4 (0.0\u00a0%)');
+  });
+
   it('applies a preset period, a programme and a therapist to the report and the address', async () => {
     const calls = api('admin', report());
     render(<App />);
@@ -131,6 +141,7 @@ describe('outcome reports', () => {
     expect({ from, to }).toEqual(presetPeriod('last90', to));
     fireEvent.change(screen.getByLabelText('Programme'), { target: { value: ids.programme } });
     const therapist = screen.getByLabelText('Therapist') as HTMLSelectElement;
+    // Only therapists who agreed to be named, and the viewer (Ann, who did not): a one-therapist report names them.
     expect([...therapist.options].map((o) => o.text)).toEqual(['All therapists', 'Ann Admin', 'Ben Therapist']);
     fireEvent.change(therapist, { target: { value: ids.ben } });
     fireEvent.click(screen.getByRole('button', { name: 'Show the report' }));

@@ -34,13 +34,17 @@ function searchOf(scope: OutcomeReportScope): string {
 
 type Options = { programmes: Programme[]; therapists: StaffUser[] | null; instrumentNames: Map<string, string> };
 
-async function loadOptions(seesWholeOrganisation: boolean): Promise<Options> {
+/**
+ * The therapist filter offers only therapists who agreed to be named (the consent the API's
+ * by-therapist figures use) and the viewer: a report filtered to one therapist names them.
+ */
+async function loadOptions(seesWholeOrganisation: boolean, viewerId: string): Promise<Options> {
   const [programmes, users, instruments] = await Promise.all([
     endpoints.programmes(true),
     seesWholeOrganisation ? endpoints.users('all') : Promise.resolve(null),
     endpoints.instruments(),
   ]);
-  const therapists = users ? users.items.filter((u) => u.status !== 'invited').sort((a, b) => a.displayName.localeCompare(b.displayName)) : null;
+  const therapists = users ? users.items.filter((u) => u.status !== 'invited' && (u.calibrationConsent || u.id === viewerId)).sort((a, b) => a.displayName.localeCompare(b.displayName)) : null;
   return { programmes: programmes.items, therapists, instrumentNames: new Map(instruments.items.map((i) => [i.id, i.shortName])) };
 }
 
@@ -65,13 +69,13 @@ export function isEmptyReport(r: OutcomeReport): boolean {
 export function Reports() {
   const t = useT();
   const { timeZone } = useI18n();
-  const { can } = useMe();
+  const { can, me } = useMe();
   const seesAll = can('admin', 'supervisor');
   const { search, hash } = useLocation();
   const today = todayIn(timeZone);
   const scope = scopeFromSearch(search, today, seesAll);
   const key = searchOf(scope);
-  const options = useAsync(() => loadOptions(seesAll), [seesAll]);
+  const options = useAsync(() => loadOptions(seesAll, me.user.id), [seesAll, me.user.id]);
   const report = useAsync(() => endpoints.outcomeReport(scope), [key]);
   const format = useReportFormat();
   const instrumentName = (id: string) => options.data?.instrumentNames.get(id) ?? id.toUpperCase();

@@ -8,7 +8,7 @@ import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertNoAxeViolations, launchChromium, screenshot, startStack } from './harness';
 import type { Journey } from './run';
-import { alerts, appointments } from '../packages/server/src/db/schema';
+import { alerts, appointments, episodes, programmes } from '../packages/server/src/db/schema';
 
 /**
  * The clinician web app in real headless Chromium against the whole server: sign-in with MFA,
@@ -262,6 +262,8 @@ async function triageJourney(): Promise<void> {
     await stack.db.insert(appointments).values({ orgId: org.id, clientId: routine.id, clinicianId: clinician.userId, startsAt: new Date(Date.now() + 2 * 86_400_000) });
     await stack.buildAssignment(org.id, due.id);
     await stack.db.insert(alerts).values({ orgId: org.id, clientId: urgent.id, kind: 'risk_item', urgent: true, evidenceKey: 'e2e', evidence: {}, rulesVersion: 'e2e' });
+    const [programme] = await stack.db.insert(programmes).values({ orgId: org.id, name: 'Adult service' }).returning();
+    await stack.db.insert(episodes).values({ orgId: org.id, clientId: routine.id, primaryClinicianId: clinician.userId, programmeId: programme!.id, presentingProblem: 'depression', startedOn: new Date().toISOString().slice(0, 10) });
 
     const { page, problems } = await desktop(browser);
     const apiCalls: string[] = [];
@@ -273,7 +275,7 @@ async function triageJourney(): Promise<void> {
     await signInByKeyboard(page, clinician.email, PASSWORD);
     await heading(page, 'Caseload');
     const table = page.getByRole('table', { name: 'Clients, those needing attention first' });
-    const names = async () => table.getByRole('rowheader').allTextContents();
+    const names = async () => table.getByRole('rowheader').getByRole('link').allTextContents();
     await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 3);
     assert.deepEqual(await names(), ['Alan Turing', 'Grace Hopper', 'Ada Lovelace']);
     const rows = table.getByRole('row');
@@ -290,10 +292,13 @@ async function triageJourney(): Promise<void> {
     await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 1);
     assert.deepEqual(await names(), ['Alan Turing']);
     await page.getByLabel('Needs attention').selectOption('due');
-    await page.waitForFunction(() => document.querySelector('table.data tbody th')?.textContent === 'Grace Hopper');
+    await page.waitForFunction(() => document.querySelector('table.data tbody th a')?.textContent === 'Grace Hopper');
     await page.getByLabel('Needs attention').selectOption('all');
+    await page.getByLabel('In programme').selectOption({ label: 'Adult service' });
+    await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 1 && document.querySelector('table.data tbody th a')?.textContent === 'Ada Lovelace');
+    await page.getByLabel('In programme').selectOption('');
     await page.getByLabel('Search by name').fill('love');
-    await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 1 && document.querySelector('table.data tbody th')?.textContent === 'Ada Lovelace');
+    await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 1 && document.querySelector('table.data tbody th a')?.textContent === 'Ada Lovelace');
     await page.getByLabel('Search by name').fill('nobody at all');
     await page.getByText('No client matches this search.').waitFor();
     await check(page, 'caseload-no-match');

@@ -38,6 +38,7 @@ import type {
   DropoutRisk,
   InstrumentDetail,
   InstrumentSummary,
+  InvitationDetails,
   PendingRating,
   ResolutionAction,
   SessionRating,
@@ -69,7 +70,9 @@ export const endpoints = {
   confirmMfaEnrolment: (code: string) => api.post<{ recoveryCodes: string[] }>('/api/v1/auth/mfa/enrol/confirm', { code }),
   requestPasswordReset: (email: string) => api.post<{ message: string }>('/api/v1/auth/password-reset', { email }),
   completePasswordReset: (token: string, password: string) => api.post<void>('/api/v1/auth/password-reset/complete', { token, password }),
-  acceptInvitation: (token: string, password: string) => api.post<void>('/api/v1/auth/invitation/accept', { token, password }),
+  /** The inviting clinic and whether the invitee already has an account; the token goes in the body, never the URL. */
+  invitationDetails: (token: string) => api.post<InvitationDetails>('/api/v1/auth/invitation/details', { token }, { quiet401: true }),
+  acceptInvitation: (token: string, password: string) => api.post<void>('/api/v1/auth/invitation/accept', { token, password }, { quiet401: true }),
   mySettings: () => api.get<MySettings>('/api/v1/me/settings'),
   updateMySettings: (body: { locale?: Locale; calibrationConsent?: boolean }) => api.patch<MySettings>('/api/v1/me/settings', body),
 

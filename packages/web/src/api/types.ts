@@ -30,6 +30,9 @@ export type Organisation = { id: string; name: string; settings: OrganisationSet
 export type Programme = { id: string; name: string; description: string | null; archivedAt: string | null; createdAt: string };
 
 export type UserStatus = 'invited' | 'active' | 'deactivated';
+/** An invitation as its accept screen sees it: someone with an account accepts with its password. */
+export type InvitationDetails = { organisationName: string; existingAccount: boolean };
+
 export type StaffUser = {
   id: string;
   email: string;

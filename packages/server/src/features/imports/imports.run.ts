@@ -88,6 +88,13 @@ export async function runImport<V, P>(
         found.push(...item.problems.map((p) => problemOf(item.row, { column: p.column, code: p.code, text: p.message })));
         continue;
       }
+      // PostgreSQL text cannot hold U+0000 (the JSON body parser refuses it the same way).
+      const nul = Object.keys(item.values).find((column) => item.values[column]?.includes('\u0000'));
+      if (nul !== undefined) {
+        result.invalid += 1;
+        found.push(problemOf(item.row, { column: nul, code: 'invalid_character', text: 'contains the NUL character' }));
+        continue;
+      }
       const parsed = handler.schema.safeParse(item.values);
       if (parsed.success) {
         checked.push({ row: item.row, values: parsed.data, raw: item.values });
@@ -95,7 +102,10 @@ export async function runImport<V, P>(
       }
       result.invalid += 1;
       const seen = new Set<string>();
-      for (const issue of parsed.error.issues) {
+      // Left to right, as the columns stand in the file.
+      const order = Object.keys(item.values);
+      const issues = [...parsed.error.issues].sort((a, b) => order.indexOf(String(a.path[0])) - order.indexOf(String(b.path[0])));
+      for (const issue of issues) {
         const column = String(issue.path[0] ?? '');
         if (seen.has(column)) continue;
         seen.add(column);

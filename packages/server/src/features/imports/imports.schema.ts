@@ -73,8 +73,15 @@ export type RawRow = Record<string, string | undefined>;
 // saved; the cell may be a name, a date of birth or a score).
 const required = (max: number) => z.string({ error: 'required' }).max(max, `longer than ${max} characters`);
 const email = z.email('not an email address').max(254, 'longer than 254 characters');
-const isoDate = z.iso.date('not a date (expected YYYY-MM-DD)');
-const isoInstant = z.iso.datetime({ offset: true, error: 'not a date and time with an offset (expected e.g. 2026-03-02T10:00:00+01:00)' });
+/** Years a clinical record can plausibly hold; PostgreSQL refuses year 0, which the ISO formats allow. */
+const plausibleYear = (value: string) => {
+  const year = Number(value.slice(0, 4));
+  return year >= 1900 && year <= 2200;
+};
+const isoDate = z.iso.date('not a date (expected YYYY-MM-DD)').refine(plausibleYear, 'not a date between the years 1900 and 2200');
+const isoInstant = z.iso
+  .datetime({ offset: true, error: 'not a date and time with an offset (expected e.g. 2026-03-02T10:00:00+01:00)' })
+  .refine(plausibleYear, 'not a date between the years 1900 and 2200');
 const wholeNumber = (min: number, max: number, what: string) =>
   z
     .string()
@@ -116,16 +123,17 @@ export type AppointmentRowValues = z.infer<typeof appointmentRow>;
 
 /** `phq9_1=2; phq9_2=1` → { phq9_1: 2, phq9_2: 1 }; an empty value (`phq9_9=`) is an unanswered item. */
 const answerList = z.string().transform((text, context) => {
-  const answers: Record<string, number | null> = {};
+  const answers: [string, number | null][] = [];
   for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
     const match = /^([A-Za-z0-9_.-]{1,64})\s*=\s*(-?\d+(?:\.\d+)?)?$/.exec(part);
     if (!match) {
       context.addIssue({ code: 'custom', message: 'not a list of item=value pairs separated by ; (e.g. phq9_1=2; phq9_2=1)' });
       return z.NEVER;
     }
-    answers[match[1]!] = match[2] === undefined ? null : Number(match[2]);
+    answers.push([match[1]!, match[2] === undefined ? null : Number(match[2])]);
   }
-  return answers;
+  // fromEntries defines each key as the row's own (an item called __proto__ is then just an unknown item).
+  return Object.fromEntries(answers) as Record<string, number | null>;
 });
 
 export const scoreRow = z.object({

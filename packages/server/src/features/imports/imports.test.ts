@@ -94,12 +94,20 @@ describe('importing clients', () => {
     expect(await auditOf(c.org.id, 'client.import')).toEqual([]);
   });
 
+  it('refuses a cell holding the NUL character as a row problem, not a server error', async () => {
+    const c = await clinic();
+    const res = await upload('clients', c.admin.cookie, csv(header, 'Ada,Love\u0000lace,,,,,'), { mode: 'valid-only' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ invalid: 1, errors: [expect.objectContaining({ row: 2, column: 'family_name', code: 'invalid_character' })] });
+  });
+
   it('lists missing required cells and bad values per column', async () => {
     const c = await clinic();
-    const res = await upload('clients', c.admin.cookie, csv(header, ',Lovelace,not-an-email,,,nobody@clinic.test,de'), { mode: 'valid-only' });
+    const res = await upload('clients', c.admin.cookie, csv(header, ',Lovelace,not-an-email,0000-01-01,,nobody@clinic.test,de'), { mode: 'valid-only' });
     expect(res.json().errors.map((e: { column: string; code: string }) => [e.column, e.code])).toEqual([
       ['given_name', 'required'],
       ['email', 'invalid_value'],
+      ['date_of_birth', 'invalid_value'],
       ['language', 'invalid_value'],
     ]);
     const unknownClinician = await upload('clients', c.admin.cookie, csv(header, 'Ada,Lovelace,,,,nobody@clinic.test,'));

@@ -61,7 +61,24 @@ function compile(row: OrgInstrumentRow): Compiled {
   return compiled;
 }
 
+/**
+ * Resolved instruments by instrument id and the rows applied: built-in definitions never change
+ * and neither do rows, so an entry never goes stale (a new upload is a new row id). Bounded.
+ */
+const resolvedByRows = new Map<string, ResolvedInstrument | null>();
+
 function fromRows(instrumentId: string, rows: readonly OrgInstrumentRow[]): ResolvedInstrument | null {
+  const applied = rows.filter((r) => r.instrumentId === instrumentId).map((r) => r.id);
+  const key = `${instrumentId}\u0000${applied.join(',')}`;
+  const known = resolvedByRows.get(key);
+  if (known !== undefined) return known;
+  const resolved = resolveFromRows(instrumentId, rows);
+  if (resolvedByRows.size >= MAX_CACHED) resolvedByRows.delete(resolvedByRows.keys().next().value!);
+  resolvedByRows.set(key, resolved);
+  return resolved;
+}
+
+function resolveFromRows(instrumentId: string, rows: readonly OrgInstrumentRow[]): ResolvedInstrument | null {
   const custom = rows.find((r) => r.kind === 'custom_instrument' && r.instrumentId === instrumentId);
   // A built-in id always means the built-in: custom ids may not clash with one (checked on upload).
   if (hasInstrument(instrumentId)) {

@@ -205,7 +205,7 @@ const hasRiskFlag = (flags: ResponseFlag[] | null) => (flags ?? []).some((f) => 
 /** The assignment's autosaved (in-progress) responses, which a submit completes. */
 export async function savedAnswers(db: Queryable, assignmentId: string): Promise<SavedResponse[]> {
   return db
-    .select({ id: responses.id, instrumentId: responses.instrumentId, answers: responses.answers, startedAt: responses.startedAt })
+    .select({ id: responses.id, instrumentId: responses.instrumentId, instrumentVersion: responses.instrumentVersion, answers: responses.answers, startedAt: responses.startedAt, createdAt: responses.createdAt })
     .from(responses)
     .where(and(eq(responses.assignmentId, assignmentId), eq(responses.status, 'in_progress')));
 }

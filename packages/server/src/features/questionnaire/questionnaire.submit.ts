@@ -77,7 +77,8 @@ export async function submitAssignment(
   return writeSubmission(tx, { assignment, answers: input.answers, submissionId, via: input.via, now, saved, instruments, settings, audit: input.audit() });
 }
 
-export type SavedResponse = { id: string; instrumentId: string; answers: Record<string, number | null>; startedAt: Date };
+/** An autosaved response: the submit completes this row (it keeps its id, version and times). */
+export type SavedResponse = { id: string; instrumentId: string; instrumentVersion: string; answers: Record<string, number | null>; startedAt: Date; createdAt: Date };
 
 type SubmittedAssignment = LinkContext['assignment'];
 
@@ -129,7 +130,7 @@ function scoreSubmission(input: SubmissionInput) {
       episodeId: assignment.episodeId,
       appointmentId: assignment.appointmentId,
       instrumentId,
-      instrumentVersion: instrument.version,
+      instrumentVersion: previous?.instrumentVersion ?? instrument.version,
       respondent: assignment.respondent,
       respondentUserId: assignment.respondentUserId,
       status: 'completed',
@@ -140,7 +141,7 @@ function scoreSubmission(input: SubmissionInput) {
       supersedesId: null,
       startedAt: previous?.startedAt ?? now,
       submittedAt: now,
-      createdAt: now,
+      createdAt: previous?.createdAt ?? now,
     };
     written.push(row);
     if (previous) updatedIds.add(row.id);

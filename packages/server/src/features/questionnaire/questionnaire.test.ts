@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from '../../../test/context';
 import { alerts, assignments, auditEvents, clientConsents, episodes, jobs, linkSessions, organisations, responses } from '../../db/schema';
 import { submitAtOnce } from './questionnaire.submit';
 import { hashToken } from '../../lib/crypto';
+import { insertOrgInstrumentVersion } from '../instruments/instruments.queries';
 import { issueLink } from '../assignments/assignment-links';
 import { invalidLinkPage } from './questionnaire.pages';
 import { themeCss } from './questionnaire.assets';
@@ -385,6 +386,51 @@ describe('submit', () => {
     await submitIn(2); // PHQ-9 0 -> 16: reliable deterioration against the episode's first score
     const raised = await ctx.db.select({ kind: alerts.kind }).from(alerts).where(eq(alerts.clientId, client.id));
     expect(raised.map((r) => r.kind)).toContain('reliable_deterioration');
+  });
+
+  it("scores a clinic's own questionnaire with the version current at submit, a new upload taking effect at once", async () => {
+    const scale = { kind: 'options', options: [0, 1, 2, 3].map((value) => ({ value, label: { en: `Level ${value}` } })) };
+    const definition = (version: string, items: number) => ({
+      id: 'clinic_sleep',
+      version,
+      names: { short: 'Sleep check', full: 'Clinic sleep check' },
+      construct: 'Sleep quality',
+      respondent: 'client',
+      timeFrame: 'last week',
+      items: Array.from({ length: items }, (_, n) => ({ id: `clinic_sleep_${n + 1}`, text: { en: `Sleep question ${n + 1}` }, response: scale })),
+      scoring: { method: 'sum', missing: { rule: 'none', source: 'clinic convention' } },
+      range: { min: 0, max: 3 * items },
+      direction: 'higher-is-worse',
+      licence: { status: 'clinic-owned', mayShipWording: true, source: 'clinic' },
+      citation: 'Our clinic, 2026.',
+      validation: { status: 'not-validated', warning: { en: 'Not validated.' } },
+    });
+    const org = await ctx.buildOrganisation();
+    const admin = await ctx.buildStaff(org.id, 'admin');
+    const upload = (version: string, items: number) =>
+      insertOrgInstrumentVersion(ctx.db, { orgId: org.id, kind: 'custom_instrument', instrumentId: 'clinic_sleep', document: definition(version, items), uploadedBy: admin.userId, now: ctx.clock.now() });
+    const submitSleep = async (answers: Record<string, number>) => {
+      const client = await ctx.buildClient(org.id);
+      const assignment = await ctx.buildAssignment(org.id, client.id, { instrumentIds: ['clinic_sleep'] });
+      const token = await issueLink(ctx.db, { orgId: org.id, assignmentId: assignment.id, now: ctx.clock.now() });
+      const { cookie } = await open(token, '192.0.2.12');
+      const res = await ctx.app.inject({ method: 'POST', url: '/q/submit', headers: { ...json, cookie }, payload: { submissionId: randomUUID(), answers: { clinic_sleep: answers } } });
+      const [row] = await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id));
+      return { res, row };
+    };
+    await upload('1.0.0', 3);
+    const first = await submitSleep({ clinic_sleep_1: 1, clinic_sleep_2: 2, clinic_sleep_3: 3 });
+    expect(first.res.statusCode).toBe(200);
+    expect(first.row).toMatchObject({ instrumentVersion: '1.0.0', total: '6' });
+    await upload('2.0.0', 4);
+    const second = await submitSleep({ clinic_sleep_1: 1, clinic_sleep_2: 2, clinic_sleep_3: 3, clinic_sleep_4: 3 });
+    expect(second.res.statusCode).toBe(200);
+    expect(second.row).toMatchObject({ instrumentVersion: '2.0.0', total: '9' });
+    // An item the current version lacks is refused, not scored against the old one.
+    await upload('3.0.0', 2);
+    const third = await submitSleep({ clinic_sleep_1: 1, clinic_sleep_2: 2, clinic_sleep_3: 3 });
+    expect(third.res.statusCode).toBe(400);
+    expect(third.row).toBeUndefined();
   });
 
   it('refuses an invalid answer at submit with a 400 naming the item and writes nothing', async () => {

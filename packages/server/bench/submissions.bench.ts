@@ -229,6 +229,7 @@ async function main() {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'rapport-bench-sub-'));
   const database = await openDatabase({ kind: 'postgres', url, poolSize: POOL_SIZE });
   const barePool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  barePool.on('error', () => undefined); // as the app's pool: a dropped idle connection must not end the run
   const bare = Fastify({ logger: false });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let mailer: ReturnType<typeof createMailer> | undefined;

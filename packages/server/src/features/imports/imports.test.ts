@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { and, eq, inArray } from 'drizzle-orm';
 import { appointments, auditEvents, careTeamMembers, clients, episodes, responses } from '../../db/schema';
 import { createTestContext, type TestContext } from '../../../test/context';
+import { importColumns, type ImportKind } from './imports.schema';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -20,8 +22,11 @@ async function clinic() {
 }
 
 type Options = { mode?: 'all-or-nothing' | 'valid-only'; dryRun?: boolean; contentType?: string; accept?: string };
+// Each upload from its own address, so the route's rate limit (per address) never answers instead.
+let uploads = 0;
 const upload = (kind: string, cookie: string, body: string, options: Options = {}) =>
   ctx.app.inject({
+    remoteAddress: `10.9.${Math.floor(++uploads / 250)}.${uploads % 250}`,
     method: 'POST',
     url: `/api/v1/imports/${kind}?mode=${options.mode ?? 'all-or-nothing'}&dryRun=${options.dryRun ? 'true' : 'false'}`,
     headers: { cookie, 'content-type': options.contentType ?? 'text/csv', ...(options.accept ? { accept: options.accept } : {}) },
@@ -458,4 +463,32 @@ describe('importing historical scores', () => {
     expect(res.json().errors).toEqual([expect.objectContaining({ row: 2, column: 'client_external_id', code: 'unknown_client' })]);
     expect(await responsesOf(foreign.id)).toEqual([]);
   });
+});
+
+describe('any cell', () => {
+  /** CSV-quoted, so any text (commas, quotes, newlines, NUL, emoji) lands in its cell. */
+  const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
+  const cell = fc.oneof(
+    // Mostly empty, so whole rows come out valid often enough to reach the writes.
+    { arbitrary: fc.constant(''), weight: 8 },
+    { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 2 },
+    { arbitrary: fc.constantFrom('', '0000-01-01', '2026-02-30', '1990-12-10', '2026-03-02T10:00:00Z', '-1', '99999999999999999999', '1e5', 'phq9', 'phq9_1=9', '__proto__=1', 'a@b.c', '+447700900123', 'fr', 'Europe/London'), weight: 2 },
+  );
+
+  it.each(['clients', 'appointments', 'scores'] as ImportKind[])('of a %s file is a row problem or a row, never a server error', async (kind) => {
+    const c = await clinic();
+    const columns = [...importColumns[kind].required, ...importColumns[kind].optional];
+    // A client's names are any text at all, so rows reach the insert with odd but valid values.
+    const row = fc.tuple(...columns.map((column) => (kind === 'clients' && column.endsWith('_name') && column !== 'preferred_name' ? fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }) : cell)));
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 4 }), async (rows) => {
+        const body = csv(columns.join(','), ...rows.map((r) => r.map(quote).join(',')));
+        const res = await upload(kind, c.admin.cookie, body, { mode: 'valid-only' });
+        expect(res.statusCode, res.body).toBeLessThan(500);
+        expect(res.statusCode, res.body).not.toBe(429);
+        if (res.statusCode === 200) expect(res.json().rows).toBe(rows.length);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });

@@ -26,6 +26,8 @@ const englishCodeText = {
   too_many_requests: 'Too many requests. Please wait a moment and try again.',
   internal: 'Something went wrong on our side. It has been logged.',
   body_too_large: 'The request body is too large.',
+  import_too_large: 'The file is larger than the import limit. Split it into smaller files.',
+  import_bad_csv: 'The file is not valid CSV. Check the quoting of its rows.',
   mail_failed: 'The email could not be sent. Try again in a moment.',
   database_unavailable: 'The database cannot be reached.',
   // Sign-in and accounts
@@ -106,6 +108,8 @@ const frenchCodeText: Record<ErrorTextCode, string> = {
   too_many_requests: 'Trop de demandes. Patientez un instant puis réessayez.',
   internal: 'Un problème est survenu de notre côté. Il a été consigné.',
   body_too_large: 'Le contenu envoyé est trop volumineux.',
+  import_too_large: 'Le fichier dépasse la taille maximale d’une importation. Divisez-le en fichiers plus petits.',
+  import_bad_csv: 'Le fichier n’est pas un CSV valide. Vérifiez les guillemets de ses lignes.',
   mail_failed: 'L’e-mail n’a pas pu être envoyé. Réessayez dans un instant.',
   database_unavailable: 'La base de données est injoignable.',
   invalid_credentials: 'Cette adresse e-mail et ce mot de passe ne correspondent pas.',

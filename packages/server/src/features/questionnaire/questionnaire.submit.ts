@@ -160,26 +160,23 @@ function writeValues(input: SubmissionInput, scored: ReturnType<typeof scoreSubm
   const inserted = scored.written.filter((r) => !scored.updatedIds.has(r.id));
   const updated = scored.written.filter((r) => scored.updatedIds.has(r.id));
   const values: Record<string, unknown> = { assignmentId: assignment.id, now };
-  inserted.forEach((row, i) => Object.assign(values, prefixed(`i${i}_`, row)));
-  updated.forEach((row, i) => Object.assign(values, prefixed(`u${i}_`, row)));
+  inserted.forEach((row, i) => putPrefixed(values, `i${i}_`, row));
+  updated.forEach((row, i) => putPrefixed(values, `u${i}_`, row));
   scored.newAlerts.forEach((alert, i) => {
     const plan = escalationPlan(now, settings!);
-    Object.assign(
-      values,
-      prefixed(`a${i}_`, {
-        ...alert,
-        createdAt: now,
-        notifyKey: `alert:${alert.id}:urgent`,
-        notifyPayload: { alertId: alert.id },
-        escalateKey: `alert:${alert.id}:escalate`,
-        escalateAt: plan.runAt,
-        escalatePayload: { alertId: alert.id, to: plan.to },
-      }),
-    );
+    putPrefixed(values, `a${i}_`, {
+      ...alert,
+      createdAt: now,
+      notifyKey: `alert:${alert.id}:urgent`,
+      notifyPayload: { alertId: alert.id },
+      escalateKey: `alert:${alert.id}:escalate`,
+      escalateAt: plan.runAt,
+      escalatePayload: { alertId: alert.id, to: plan.to },
+    });
   });
   if (input.audit) {
     const e = input.audit;
-    Object.assign(values, prefixed('audit_', { ...e, clientId: e.clientId ?? null, entityType: e.entityType ?? null, entityId: e.entityId ?? null, requestId: e.requestId ?? null }));
+    putPrefixed(values, 'audit_', { ...e, clientId: e.clientId ?? null, entityType: e.entityType ?? null, entityId: e.entityId ?? null, requestId: e.requestId ?? null });
   }
   if (guarded) {
     // What the scoring assumed about the assignment: the statement writes only while it still holds.
@@ -257,7 +254,10 @@ function isGuardRefusal(error: unknown): boolean {
   return e.code === '23502' && e.column === 'org_id' && e.table === 'responses';
 }
 
-const prefixed = (prefix: string, o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}${k}`, v]));
+/** Copies `o`'s fields into `into` as the placeholders `<prefix><field>` (a plain loop: this runs on every submit). */
+function putPrefixed(into: Record<string, unknown>, prefix: string, o: object): void {
+  for (const key in o) into[prefix + key] = (o as Record<string, unknown>)[key];
+}
 
 type WriteShape = { inserts: number; updates: number; alerts: number; audit: boolean; guarded: boolean };
 const writeName = (s: WriteShape) => `submit_write_i${s.inserts}_u${s.updates}_a${s.alerts}${s.audit ? '_audit' : ''}${s.guarded ? '_guarded' : ''}`;

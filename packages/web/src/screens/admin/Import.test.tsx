@@ -166,6 +166,19 @@ describe('the import screen', slow, () => {
     expect(sent[1]!).toMatchObject({ url: '/api/v1/imports/appointments?mode=all-or-nothing&dryRun=true', headers: { 'content-type': 'text/calendar' } });
   });
 
+  it('gives each problem in French by its code (the server’s sentence is English)', async () => {
+    fakeApi({ ...signedIn, 'GET /api/v1/me': { status: 200, body: { ...me, user: { ...me.user, locale: 'fr' } } } });
+    answer = () => ({ status: 200, lines: [{ type: 'report', report: report({ errors: [...report().errors, { row: 4, column: 'client_email', code: 'some_new_code', message: 'Row 4, column client_email: something new.' }] }) }] });
+    render(<App />);
+    await screen.findByRole('heading', { level: 1, name: 'Importer des données' });
+    fireEvent.change(screen.getByLabelText('Fichier CSV'), { target: { files: [new File(['x'], 'clients.csv', { type: 'text/csv' })] } });
+    fireEvent.click(screen.getByRole('button', { name: 'Vérifier le fichier' }));
+    const table = within(await screen.findByRole('region', { name: 'Rapport' })).getByRole('table', { name: 'Problèmes par ligne' });
+    const cells = within(table).getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell')[1]!.textContent);
+    // A code the screen does not know keeps the server's sentence.
+    expect(cells).toEqual(['valeur invalide (voir le format attendu dans le tableau des colonnes ci-dessous)', 'Row 4, column client_email: something new.']);
+  });
+
   it('documents the columns of each kind with a template, and has no axe violations with a report shown', async () => {
     fakeApi(signedIn);
     answer = () => ({ status: 200, lines: [{ type: 'report', report: report({ moreErrors: 4 }) }] });

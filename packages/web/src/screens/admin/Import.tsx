@@ -3,8 +3,8 @@ import { endpoints } from '../../api/endpoints';
 import { formError } from '../../api/client';
 import type { ImportKind, ImportMode, ImportReport } from '../../api/types';
 import type { ImportProgress } from '../../api/upload';
-import { useT } from '../../i18n/i18n';
-import type { MessageKey } from '../../i18n/i18n';
+import { dictionaries, useI18n } from '../../i18n/i18n';
+import type { MessageKey, Translate } from '../../i18n/i18n';
 import { CheckboxField, FormMessage, PageTitle, SelectField } from '../../ui/ui';
 
 /** The columns of each kind, as the server checks them (`features/imports/imports.schema.ts`). */
@@ -61,7 +61,13 @@ const kinds: ImportKind[] = ['clients', 'appointments', 'scores'];
  * row is invalid unless the admin chooses the valid rows only.
  */
 export function Import() {
-  const t = useT();
+  const { t, locale } = useI18n();
+  // English shows the server's own sentence (it names the expected format); another language the
+  // text for the problem's code, as long as there is one.
+  const problemText = (code: string, message: string) => {
+    const key = `import.why.${code}` as MessageKey;
+    return locale !== 'en' && key in dictionaries[locale] ? t(key) : message;
+  };
   const [kind, setKind] = useState<ImportKind>('clients');
   const [mode, setMode] = useState<ImportMode>('all-or-nothing');
   const [dryRun, setDryRun] = useState(true);
@@ -179,7 +185,7 @@ export function Import() {
                   <tr key={`${e.row}-${e.column ?? ''}-${i}`}>
                     <th scope="row">{e.row}</th>
                     <td>{e.column ?? '–'}</td>
-                    <td>{e.message}</td>
+                    <td>{problemText(e.code, e.message)}</td>
                     <td>
                       <code>{e.code}</code>
                     </td>
@@ -225,7 +231,7 @@ export function Import() {
   );
 }
 
-function summaryOf(report: ImportReport, t: ReturnType<typeof useT>): string {
+function summaryOf(report: ImportReport, t: Translate): string {
   const counts = t('import.counts', { rows: report.rows, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates });
   if (report.dryRun) return `${counts} ${t('import.dryRunDone', { count: report.valid })}`;
   if (report.imported === 0 && report.invalid > 0 && report.mode === 'all-or-nothing') return `${counts} ${t('import.rejected', { count: report.invalid })}`;

@@ -228,6 +228,21 @@ describe('importing clients', () => {
     expect((await upload('clients', c.admin.cookie, 'BEGIN:VCALENDAR\r\n', { contentType: 'text/calendar' })).statusCode).toBe(415);
   });
 
+  it('refuses a file that stops being CSV as 400 import_bad_csv naming the line, or as the last NDJSON line once streaming', async () => {
+    const c = await clinic();
+    const broken = csv(header, 'Ada,Lovelace,,,,,', 'Bob,"Stone,,,,,', 'Cy,Young,,,,,');
+    const json = await upload('clients', c.admin.cookie, broken, { mode: 'valid-only' });
+    expect(json.statusCode).toBe(400);
+    expect(json.json().error).toMatchObject({ code: 'import_bad_csv' });
+    expect(json.json().error.message).toMatch(/near line \d+/);
+    expect(json.body).not.toContain('Stone');
+    const streamed = await upload('clients', c.admin.cookie, broken, { mode: 'valid-only', accept: 'application/x-ndjson' });
+    expect(streamed.statusCode).toBe(200);
+    const last = JSON.parse(streamed.body.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'error', error: { code: 'import_bad_csv' } });
+    expect(await clientsOf(c.org.id)).toEqual([]);
+  });
+
   it('streams progress lines and then the report when asked for NDJSON', async () => {
     const c = await clinic();
     const rows = Array.from({ length: 620 }, (_, i) => `Given${i},Family${i},,,,,`);

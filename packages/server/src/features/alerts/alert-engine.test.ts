@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreResponse } from '@rapport/instruments';
 import { createTestContext, type TestContext } from '../../../test/context';
 import { alerts, appointments, episodes, responses } from '../../db/schema';
-import { evaluateResponseAlerts } from './alert-engine';
+import { alertRulesNeedHistory, evaluateResponseAlerts } from './alert-engine';
 
 /**
  * Table tests of the integration rules: stored responses in, alerts out, through the same engine
@@ -159,5 +159,55 @@ describe('dropout risk', () => {
         { factor: 'missed_appointments', points: 3 },
       ],
     });
+  });
+});
+
+describe('which submissions the rules need history for (the submit skips the engine otherwise)', () => {
+  const row = (instrumentId: string, respondent: 'client' | 'clinician', episodeId: string | null, total: string | null = '5') =>
+    ({
+      id: '00000000-0000-4000-8000-000000000001',
+      orgId: '00000000-0000-4000-8000-000000000004',
+      clientId: '00000000-0000-4000-8000-000000000002',
+      assignmentId: null,
+      episodeId,
+      appointmentId: null,
+      instrumentId,
+      instrumentVersion: '1.0.0',
+      respondent,
+      respondentUserId: null,
+      status: 'completed',
+      submissionId: null,
+      answers: {},
+      complete: true,
+      total,
+      subscales: {},
+      bandId: null,
+      bandLabel: null,
+      flags: [],
+      prorated: false,
+      scoreDetail: {},
+      scorerVersion: '1.0.0',
+      channel: 'email',
+      supersedesId: null,
+      startedAt: new Date('2026-03-02T10:00:00Z'),
+      submittedAt: new Date('2026-03-02T10:05:00Z'),
+      createdAt: new Date('2026-03-02T10:05:00Z'),
+    }) as typeof responses.$inferSelect;
+  // A database that fails on any use: the engine given these rows must not touch it when no history is needed.
+  const noDatabase = new Proxy({}, { get: () => { throw new Error('the engine read the database'); } }) as never;
+  const episode = '00000000-0000-4000-8000-000000000003';
+
+  it.each([
+    ['a PHQ-9 without an episode', row('phq9', 'client', null), false],
+    ['a PHQ-9 in an episode', row('phq9', 'client', episode), true],
+    ["a clinician's PHQ-9 in an episode", row('phq9', 'clinician', episode), false],
+    ['an unscored PHQ-9 in an episode', row('phq9', 'client', episode, null), false],
+    ["a client's alliance form without an episode", row('wai_sr', 'client', null), true],
+    ['an unknown (custom) instrument in an episode', row('clinic_sleep', 'client', episode), false],
+  ])('%s', async (_case, r, needs) => {
+    expect(alertRulesNeedHistory([r])).toBe(needs);
+    const evaluated = evaluateResponseAlerts(noDatabase, { responseIds: [r.id], rows: [r], now: ctx.clock.now() });
+    if (needs) await expect(evaluated).rejects.toThrow('the engine read the database');
+    else await expect(evaluated).resolves.toEqual([]);
   });
 });

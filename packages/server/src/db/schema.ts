@@ -409,11 +409,13 @@ export type AssignmentStatus = (typeof assignmentStatuses)[number];
 export const channels = ['email', 'sms', 'kiosk', 'in_session', 'link'] as const;
 export type Channel = (typeof channels)[number];
 /**
- * Why an assignment was cancelled: by a staff member, its appointment was cancelled or missed, or
+ * Why an assignment was cancelled: by a staff member, its appointment was cancelled or missed,
  * (still scheduled) the protocol rule that made it was removed or changed, its protocol archived, or
- * the episode now follows another protocol.
+ * the episode now follows another protocol; the client stopped check-ins (every open questionnaire
+ * of theirs), or the therapist skipped their rating of the session. A plain text column: adding a
+ * reason needs no migration.
  */
-export const assignmentCancelReasons = ['staff', 'appointment_cancelled', 'rule_removed', 'rule_changed', 'protocol_archived', 'protocol_replaced'] as const;
+export const assignmentCancelReasons = ['staff', 'appointment_cancelled', 'rule_removed', 'rule_changed', 'protocol_archived', 'protocol_replaced', 'client_opted_out', 'rating_skipped'] as const;
 export type AssignmentCancelReason = (typeof assignmentCancelReasons)[number];
 
 /** One questionnaire (or bundle) due from one respondent, usually for one appointment. */

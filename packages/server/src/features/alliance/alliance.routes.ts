@@ -115,7 +115,7 @@ export function registerAllianceRoutes(app: App, deps: AppDeps): void {
         if (existing?.outcome === 'skipped') return existing;
         if (assignment.status === 'completed') throw conflict('This session is already rated.', 'already_rated');
         if (assignment.status === 'cancelled' || assignment.status === 'expired') throw conflict('This rating is no longer open.', 'rating_closed');
-        await tx.update(assignments).set({ status: 'cancelled', cancelledAt: now, updatedAt: now }).where(eq(assignments.id, assignment.id));
+        await tx.update(assignments).set({ status: 'cancelled', cancelledAt: now, cancelReason: 'rating_skipped', updatedAt: now }).where(eq(assignments.id, assignment.id));
         return recordSessionRating(tx, {
           orgId: p.orgId,
           clientId,

@@ -235,6 +235,7 @@ describe('session ratings', () => {
     expect(late.json()).toEqual({ error: { code: 'rating_skipped', message: 'This rating was skipped.' } });
     const [row] = await ctx.db.select().from(assignments).where(eq(assignments.id, s.ratingId));
     expect(row!.status).toBe('cancelled');
+    expect(row!.cancelReason).toBe('rating_skipped');
   });
 
   it('nudges once after a day without health information, and after 7 days counts the rating as skipped', async () => {

@@ -252,7 +252,7 @@ export async function recordOptOut(tx: Tx, input: { orgId: string; clientId: str
   const consentId = consentRows[0]!.id;
   await tx
     .update(assignments)
-    .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+    .set({ status: 'cancelled', cancelledAt: now, cancelReason: 'client_opted_out', updatedAt: now })
     .where(and(eq(assignments.orgId, orgId), eq(assignments.clientId, clientId), eq(assignments.respondent, 'client'), inArray(assignments.status, [...OPEN_STATUSES])));
   await tx
     .insert(alerts)

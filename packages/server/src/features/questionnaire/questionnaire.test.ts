@@ -520,8 +520,9 @@ describe('opt-out', () => {
       ['email', false, 'client'],
       ['sms', false, 'client'],
     ]);
-    const statuses = await ctx.db.select({ id: assignments.id, status: assignments.status }).from(assignments).where(eq(assignments.clientId, client.id));
+    const statuses = await ctx.db.select({ id: assignments.id, status: assignments.status, cancelReason: assignments.cancelReason }).from(assignments).where(eq(assignments.clientId, client.id));
     expect(statuses.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
+    expect(statuses.map((s) => s.cancelReason)).toEqual(['client_opted_out', 'client_opted_out']);
     expect(statuses.map((s) => s.id).sort()).toEqual([assignment.id, other.id].sort());
     const [alert] = await ctx.db.select().from(alerts).where(eq(alerts.clientId, client.id));
     expect(alert).toMatchObject({ kind: 'stopped_checkins', urgent: false });

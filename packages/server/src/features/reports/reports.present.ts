@@ -1,4 +1,4 @@
-import type { OutcomeReport } from './reports.report';
+import type { OutcomeReport, PoolNote } from './reports.report';
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it. */
 function field(value: string | number | null): string {
@@ -16,6 +16,10 @@ export function outcomeReportCsv(report: OutcomeReport): string {
   const tt = report.talkingTherapies;
   const add = (section: string, metric: string, group: string | null, numerator: number | null, denominator: number | null, value: number | null) =>
     lines.push([section, metric, group, numerator, denominator, value]);
+  /** Withheld therapists, so a reader of the CSV sees why a section has no (pooled) row: the reason code and how many. */
+  const notShown = (section: string, pool: PoolNote) => {
+    if (!pool.shown && pool.reasonCode) add(section, 'not_shown', pool.reasonCode, null, null, pool.pooledTherapists);
+  };
   add('talking_therapies', 'ended_episodes', null, null, null, tt.endedEpisodes);
   add('talking_therapies', 'finished_courses', null, null, null, tt.finishedCourses);
   add('talking_therapies', 'finished_with_paired_scores', null, null, null, tt.finishedWithPairedScores);
@@ -34,6 +38,7 @@ export function outcomeReportCsv(report: OutcomeReport): string {
     const group = c.pooled ? `pooled (${c.therapists} therapists)` : (c.name ?? '');
     add('change_by_therapist', 'phq9_mean_change', group, null, c.n, c.meanChange);
   }
+  notShown('change_by_therapist', report.changeByTherapistPool);
   const a = report.adherence;
   add('adherence', 'questionnaires_completed', null, a.completion.numerator, a.completion.denominator, a.completion.rate);
   add('adherence', 'questionnaires_expired', null, null, null, a.expired);
@@ -49,5 +54,6 @@ export function outcomeReportCsv(report: OutcomeReport): string {
     add('alliance', 'mean_client_alliance', group, null, r.sessions, r.meanClientAlliance);
     add('alliance', 'mean_therapist_minus_client', group, null, r.pairedSessions, r.meanGap);
   }
+  notShown('alliance', report.alliancePool);
   return [HEADER as readonly (string | number | null)[], ...lines].map((l) => l.map(field).join(',')).join('\r\n') + '\r\n';
 }

@@ -24,7 +24,13 @@ import {
 const rate = (numerator: number, denominator: number): Rate => ({ numerator, denominator, rate: denominator > 0 ? numerator / denominator : null });
 
 export type TherapistGroup = { therapistId: string | null; name: string | null; pooled: boolean; therapists: number };
-export type PoolNote = { pooledTherapists: number; shown: boolean; reason: string | null };
+/**
+ * Why unnamed therapists' figures are not shown: `pool_too_small` (fewer than MIN_POOL without
+ * consent), `therapist_not_consented` (the report is filtered to one therapist who has not consented
+ * and is not the viewer: a pool of one would name them).
+ */
+export type PoolReasonCode = 'pool_too_small' | 'therapist_not_consented';
+export type PoolNote = { pooledTherapists: number; shown: boolean; reasonCode: PoolReasonCode | null; reason: string | null };
 
 export type OutcomeReport = {
   scope: { from: string; to: string; programmeId: string | null; clinicianId: string | null };
@@ -43,11 +49,26 @@ export type OutcomeReport = {
 /** Who may be named: a therapist who consented, or the person asking about themselves. */
 const named = (t: { therapistId: string; consented: boolean }, viewerId: string) => t.consented || t.therapistId === viewerId;
 
-function poolNote(count: number): PoolNote {
-  if (count === 0) return { pooledTherapists: 0, shown: false, reason: null };
+/**
+ * What happens to the therapists who may not be named (the consent rule of issue 7 item 1: by
+ * therapist, the mean client alliance and the therapist-above-client gap only for therapists who
+ * consented; the others pooled, unnamed, and only when at least MIN_POOL are in the pool).
+ *
+ * - Filtered to one therapist (`clinicianId`) who has not consented and is not the viewer: the
+ *   report is about them, so their by-therapist figures are withheld (`therapist_not_consented`).
+ *   The overall outcome figures of such a report stay: outcomes by therapist are for supervision.
+ * - No therapist filter (the clinic, or a programme): the pool is shown from MIN_POOL therapists,
+ *   else withheld (`pool_too_small`), however few therapists the programme has. The report has no
+ *   overall alliance figure, so alliance only ever appears by therapist under this rule; the other
+ *   overall figures are clinic or programme aggregates.
+ * - Not covered: two shown pools of different scopes (periods, programmes) can be subtracted.
+ */
+function poolNote(count: number, filteredToOneTherapist: boolean): PoolNote {
+  if (count === 0) return { pooledTherapists: 0, shown: false, reasonCode: null, reason: null };
+  if (filteredToOneTherapist) return { pooledTherapists: count, shown: false, reasonCode: 'therapist_not_consented', reason: 'the therapist has not consented to be named: not shown' };
   return count >= MIN_POOL
-    ? { pooledTherapists: count, shown: true, reason: null }
-    : { pooledTherapists: count, shown: false, reason: `fewer than ${MIN_POOL} therapists without consent: not shown` };
+    ? { pooledTherapists: count, shown: true, reasonCode: null, reason: null }
+    : { pooledTherapists: count, shown: false, reasonCode: 'pool_too_small', reason: `fewer than ${MIN_POOL} therapists without consent: not shown` };
 }
 
 /**
@@ -79,7 +100,8 @@ export async function buildOutcomeReport(db: Queryable, scope: ReportScope, view
     }
   }
   changeByTherapist.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
-  const changePool = poolNote(pooledCount);
+  const oneTherapist = scope.clinicianId !== undefined;
+  const changePool = poolNote(pooledCount, oneTherapist);
   if (changePool.shown) changeByTherapist.push({ therapistId: null, name: null, pooled: true, therapists: pooledCount, ...changeSummary('phq9', pooledPairs) });
 
   const allianceRows: OutcomeReport['allianceByTherapist'] = [];
@@ -109,9 +131,9 @@ export async function buildOutcomeReport(db: Queryable, scope: ReportScope, view
       pooled.set(row.clientForm, p);
     }
   }
-  const alliancePool = poolNote(pooledTherapists.size);
+  const alliancePool = poolNote(pooledTherapists.size, oneTherapist);
   for (const [clientForm, p] of pooled) {
-    if (p.therapists.size < MIN_POOL) continue;
+    if (!alliancePool.shown || p.therapists.size < MIN_POOL) continue;
     allianceRows.push({
       therapistId: null,
       name: null,

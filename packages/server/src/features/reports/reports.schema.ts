@@ -25,7 +25,8 @@ const change = z.object({
   effectSize: z.number().nullable(),
 });
 const group = z.object({ therapistId: z.uuid().nullable(), name: z.string().nullable(), pooled: z.boolean(), therapists: z.number().int() });
-const pool = z.object({ pooledTherapists: z.number().int(), shown: z.boolean(), reason: z.string().nullable() });
+/** `reasonCode` says why unnamed therapists are not shown (reports.report.ts `poolNote`); `reason` in words. */
+const pool = z.object({ pooledTherapists: z.number().int(), shown: z.boolean(), reasonCode: z.enum(['pool_too_small', 'therapist_not_consented']).nullable(), reason: z.string().nullable() });
 
 export const outcomeReportView = z.object({
   scope: z.object({ from: z.string(), to: z.string(), programmeId: z.uuid().nullable(), clinicianId: z.uuid().nullable() }),

@@ -194,13 +194,40 @@ describe('the outcome report', () => {
       { therapistId: cohort.therapist.userId, name: 'Ann Consenting', pooled: false, therapists: 1, clientForm: 'rapport_alliance', sessions: 2, meanClientAlliance: 33, pairedSessions: 1, meanGap: 4 },
       { therapistId: null, name: null, pooled: true, therapists: 5, clientForm: 'rapport_alliance', sessions: 5, meanClientAlliance: 33, pairedSessions: 5, meanGap: 2 },
     ]);
-    expect(body.alliancePool).toEqual({ pooledTherapists: 5, shown: true, reason: null });
+    expect(body.alliancePool).toEqual({ pooledTherapists: 5, shown: true, reasonCode: null, reason: null });
     // Without 31 March only four others remain: their pool is not shown.
     const shorter = (await get(cohort.admin.cookie, 'from=2026-01-01&to=2026-03-30')).json();
     expect(shorter.allianceByTherapist.map((r: { name: string | null }) => r.name)).toEqual(['Ann Consenting']);
     expect(shorter.alliancePool).toMatchObject({ pooledTherapists: 4, shown: false });
     // PHQ-9 change by therapist: all the cohort's courses are Ann's.
     expect(body.changeByTherapist).toMatchObject([{ therapistId: cohort.therapist.userId, name: 'Ann Consenting', n: 8 }]);
+  });
+
+  it('withholds the alliance figures of a report filtered to one therapist who has not consented, saying why, in JSON and CSV', async () => {
+    const other = cohort.others[0]!;
+    const query = `${QUARTER}&clinicianId=${other.userId}`;
+    for (const viewer of [cohort.admin, cohort.supervisor]) {
+      const body = (await get(viewer.cookie, query)).json();
+      expect(body.allianceByTherapist).toEqual([]);
+      expect(body.alliancePool).toEqual({ pooledTherapists: 1, shown: false, reasonCode: 'therapist_not_consented', reason: 'the therapist has not consented to be named: not shown' });
+    }
+    const csv = (await get(cohort.admin.cookie, query, '/api/v1/reports/outcomes.csv')).body.trim().split('\r\n');
+    expect(csv).toContain('alliance,not_shown,therapist_not_consented,,,1');
+    expect(csv.filter((l) => l.startsWith('alliance,mean'))).toEqual([]);
+    // The therapist themself keeps their figures; so does a consenting therapist, filtered by an admin.
+    const own = (await get(other.cookie, query)).json();
+    expect(own.allianceByTherapist).toMatchObject([{ therapistId: other.userId, meanClientAlliance: 31, meanGap: 2 }]);
+    expect(own.alliancePool).toEqual({ pooledTherapists: 0, shown: false, reasonCode: null, reason: null });
+    const consenting = (await get(cohort.admin.cookie, `${QUARTER}&clinicianId=${cohort.therapist.userId}`)).json();
+    expect(consenting.allianceByTherapist).toMatchObject([{ therapistId: cohort.therapist.userId, name: 'Ann Consenting', meanClientAlliance: 33, meanGap: 4 }]);
+    expect(consenting.alliancePool.reasonCode).toBeNull();
+  });
+
+  it('without a therapist filter, a pool under five is withheld as too small (a programme of few therapists is still an aggregate)', async () => {
+    const shorter = (await get(cohort.admin.cookie, 'from=2026-01-01&to=2026-03-30')).json();
+    expect(shorter.alliancePool).toEqual({ pooledTherapists: 4, shown: false, reasonCode: 'pool_too_small', reason: 'fewer than 5 therapists without consent: not shown' });
+    const csv = (await get(cohort.admin.cookie, 'from=2026-01-01&to=2026-03-30', '/api/v1/reports/outcomes.csv')).body.trim().split('\r\n');
+    expect(csv).toContain('alliance,not_shown,pool_too_small,,,4');
   });
 
   it('gives a clinician their own caseload only', async () => {
@@ -234,7 +261,7 @@ describe('the outcome report', () => {
     const admins = (await get(admin.cookie, period)).json();
     // The clinician has not consented and is alone: an admin sees no named row and no pool.
     expect(admins.allianceByTherapist).toEqual([]);
-    expect(admins.alliancePool).toEqual({ pooledTherapists: 1, shown: false, reason: 'fewer than 5 therapists without consent: not shown' });
+    expect(admins.alliancePool).toEqual({ pooledTherapists: 1, shown: false, reasonCode: 'pool_too_small', reason: 'fewer than 5 therapists without consent: not shown' });
   });
 
   it.each([

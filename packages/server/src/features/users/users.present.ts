@@ -12,6 +12,8 @@ export function presentStaffMember(m: StaffMemberRow) {
     trainee: m.trainee,
     calibrationConsent: m.calibrationConsent,
     mfaEnabled: m.mfaEnabledAt !== null,
+    /** False until they accept this clinic's invitation (an outstanding or withdrawn one). */
+    joined: m.hasJoined,
     joinedAt: m.joinedAt.toISOString(),
     deactivatedAt: m.deactivatedAt ? m.deactivatedAt.toISOString() : null,
   };

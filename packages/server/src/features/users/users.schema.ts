@@ -42,6 +42,8 @@ export const staffMemberView = z.object({
   trainee: z.boolean(),
   calibrationConsent: z.boolean(),
   mfaEnabled: z.boolean(),
+  /** False for an invitation not (yet) accepted: no MFA reset or reactivation, invite again instead. */
+  joined: z.boolean(),
   joinedAt: z.string(),
   deactivatedAt: z.string().nullable(),
 });

@@ -40,7 +40,7 @@ describe('listing staff', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().items).toHaveLength(3);
     expect(res.json().items).toContainEqual(
-      expect.objectContaining({ id: c.clinician.userId, role: 'clinician', status: 'active', experienceYears: 2, trainee: true, mfaEnabled: false }),
+      expect.objectContaining({ id: c.clinician.userId, role: 'clinician', status: 'active', experienceYears: 2, trainee: true, mfaEnabled: false, joined: true }),
     );
     expect(JSON.stringify(res.json())).not.toMatch(/passwordHash|mfaSecret/);
     expect(await auditFor(c.org.id, 'users.list')).toEqual([expect.objectContaining({ actorId: c[role].userId, entityType: 'user', outcome: 'success' })]);
@@ -61,7 +61,7 @@ describe('inviting staff', () => {
     const res = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: 'New.Person@Clinic.test', displayName: 'New Person', role: 'clinician', experienceYears: 3, trainee: true });
     expect(res.statusCode).toBe(201);
     const invited = res.json();
-    expect(invited).toMatchObject({ email: 'new.person@clinic.test', displayName: 'New Person', role: 'clinician', status: 'invited', experienceYears: 3, trainee: true, mfaEnabled: false });
+    expect(invited).toMatchObject({ email: 'new.person@clinic.test', displayName: 'New Person', role: 'clinician', status: 'invited', experienceYears: 3, trainee: true, mfaEnabled: false, joined: false });
     const { mail, token } = await tokenFromNextEmail(before, 'accept-invitation');
     expect(mail.to).toEqual(['new.person@clinic.test']);
     expect(mail.subject).toContain(c.org.name);
@@ -75,6 +75,28 @@ describe('inviting staff', () => {
     expect(accept.statusCode).toBe(204);
     const signIn = await call('POST', '/api/v1/auth/sign-in', undefined, { email: 'new.person@clinic.test', password: 'a long enough passphrase' });
     expect(signIn.statusCode).toBe(200);
+    const admin = await ctx.buildStaff(c.org.id, 'admin'); // the first admin's session has lapsed in six days
+    const listed = (await call('GET', '/api/v1/users', admin.cookie)).json().items.find((u: { id: string }) => u.id === invited.id);
+    expect(listed).toMatchObject({ status: 'active', joined: true });
+  });
+
+  it('sends an outstanding invitation again when invited again: a fresh 7-day link, the same membership, still not joined', async () => {
+    const c = await clinic();
+    const before = ctx.smtp.messages.length;
+    const email = `resend${before}@clinic.test`;
+    const first = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email, displayName: 'Resent', role: 'supervisor' });
+    await tokenFromNextEmail(before, 'accept-invitation');
+    ctx.clock.advance(7 * 24 * 3_600_000 + 1000);
+    const admin = await ctx.buildStaff(c.org.id, 'admin'); // the first admin's session has lapsed
+    const again = await call('POST', '/api/v1/users/invite', admin.cookie, { email, displayName: 'Resent', role: 'supervisor' });
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toMatchObject({ id: first.json().id, status: 'invited', role: 'supervisor', joined: false });
+    const { mail, token } = await tokenFromNextEmail(before + 1, 'accept-invitation');
+    expect(mail.to).toEqual([email]);
+    const rows = await ctx.db.select({ status: memberships.status }).from(memberships).where(eq(memberships.userId, first.json().id));
+    expect(rows).toEqual([{ status: 'invited' }]);
+    expect(await auditFor(c.org.id, 'user.invite')).toHaveLength(2);
+    expect((await call('POST', '/api/v1/auth/invitation/accept', undefined, { token, password: 'a long enough passphrase' })).statusCode).toBe(204);
   });
 
   it('lets the invitation expire after 7 days', async () => {
@@ -133,7 +155,7 @@ describe('inviting staff', () => {
     const { token } = await tokenFromNextEmail(before, 'accept-invitation');
     expect((await call('POST', '/api/v1/auth/invitation/accept', undefined, { token, password: 'their own passphrase' })).statusCode).toBe(204);
     const listed = (await call('GET', '/api/v1/users', c.admin.cookie)).json().items.find((u: { id: string }) => u.id === person.userId);
-    expect(listed).toMatchObject({ displayName: 'Chosen Own Name', status: 'active' });
+    expect(listed).toMatchObject({ displayName: 'Chosen Own Name', status: 'active', joined: true });
   });
 
   it("refuses to reset the MFA of, or reactivate, someone who has not accepted the clinic's invitation", async () => {
@@ -153,10 +175,12 @@ describe('inviting staff', () => {
     expect(reactivate.json().error.code).toBe('not_joined');
     const rows = await ctx.db.select({ status: memberships.status }).from(memberships).where(and(eq(memberships.orgId, c.org.id), eq(memberships.userId, person.userId)));
     expect(rows[0]!.status).toBe('deactivated');
+    const withdrawn = (await call('GET', '/api/v1/users', c.admin.cookie)).json().items.find((u: { id: string }) => u.id === person.userId);
+    expect(withdrawn).toMatchObject({ status: 'deactivated', joined: false });
     // Inviting them again is the way back, and asks for their consent again.
     const reinvite = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email: person.email, displayName: 'Typed Again', role: 'clinician' });
     expect(reinvite.statusCode).toBe(201);
-    expect(reinvite.json()).toMatchObject({ displayName: 'Typed Again', status: 'invited', deactivatedAt: null, mfaEnabled: false });
+    expect(reinvite.json()).toMatchObject({ displayName: 'Typed Again', status: 'invited', deactivatedAt: null, mfaEnabled: false, joined: false });
   });
 
   it('refuses to invite someone who is already a member', async () => {

@@ -43,6 +43,8 @@ export type StaffUser = {
   trainee: boolean;
   calibrationConsent: boolean;
   mfaEnabled: boolean;
+  /** False until they accept this clinic's invitation (outstanding, or withdrawn when deactivated). */
+  joined: boolean;
   joinedAt: string;
   deactivatedAt: string | null;
 };
@@ -344,7 +346,8 @@ export type DropoutRisk = { score: number; level: 'low' | 'medium' | 'high'; con
 export type ReportRate = { numerator: number; denominator: number; rate: number | null };
 export type ReportChange = { instrumentId: string; n: number; meanFirst: number | null; meanLast: number | null; meanChange: number | null; sdFirst: number | null; effectSize: number | null };
 export type ReportTherapistGroup = { therapistId: string | null; name: string | null; pooled: boolean; therapists: number };
-export type ReportPool = { pooledTherapists: number; shown: boolean; reason: string | null };
+/** `reasonCode`: why unnamed therapists are not shown — too few to pool, or a report filtered to one therapist who did not consent. */
+export type ReportPool = { pooledTherapists: number; shown: boolean; reasonCode: 'pool_too_small' | 'therapist_not_consented' | null; reason: string | null };
 export type OutcomeReportScope = { from: string; to: string; programmeId?: string | undefined; clinicianId?: string | undefined };
 export type OutcomeReport = {
   scope: { from: string; to: string; programmeId: string | null; clinicianId: string | null };

@@ -91,10 +91,11 @@ export function ByTherapist({ report, format, instrumentName }: Props) {
   );
 }
 
-/** What happened to the therapists who did not consent to be named. */
+/** What happened to the therapists who did not consent to be named (the API's `reasonCode` when left out). */
 function PoolNote({ pool }: { pool: ReportPool }) {
   const t = useT();
   if (pool.pooledTherapists === 0) return null;
+  if (pool.reasonCode === 'therapist_not_consented') return <p className="muted">{t('reports.pool.notConsented')}</p>;
   const one = pool.pooledTherapists === 1;
   const text = pool.shown
     ? t(one ? 'reports.pool.shownOne' : 'reports.pool.shown', { count: pool.pooledTherapists })

@@ -47,12 +47,12 @@ function report(overrides: Partial<OutcomeReport> = {}): OutcomeReport {
       { therapistId: ids.ben, name: 'Ben Therapist', pooled: false, therapists: 1, ...change },
       { therapistId: null, name: null, pooled: true, therapists: 6, ...change, n: 40, meanChange: -4.5 },
     ],
-    changeByTherapistPool: { pooledTherapists: 6, shown: true, reason: null },
+    changeByTherapistPool: { pooledTherapists: 6, shown: true, reasonCode: null, reason: null },
     adherence: { sent: 200, completed: 150, expired: 20, completion: rate(150, 200), sessionsRated: rate(70, 100) },
     alertAcknowledgement: { raised: 10, acknowledged: 8, medianHours: 2.25, p90Hours: 20 },
     discussedWithClient: { available: true, share: rate(30, 150) },
     allianceByTherapist: [{ therapistId: ids.ben, name: 'Ben Therapist', pooled: false, therapists: 1, clientForm: 'rapport_alliance', sessions: 40, meanClientAlliance: 31.5, pairedSessions: 38, meanGap: 2.25 }],
-    alliancePool: { pooledTherapists: 3, shown: false, reason: 'fewer than 5 therapists without consent: not shown' },
+    alliancePool: { pooledTherapists: 3, shown: false, reasonCode: 'pool_too_small', reason: 'fewer than 5 therapists without consent: not shown' },
     ...overrides,
   };
 }
@@ -121,7 +121,7 @@ describe('outcome reports', () => {
   });
 
   it('puts one unnamed therapist in the singular and says when no alert was acknowledged', async () => {
-    api('admin', report({ alliancePool: { pooledTherapists: 1, shown: false, reason: null }, alertAcknowledgement: { raised: 4, acknowledged: 0, medianHours: null, p90Hours: null } }));
+    api('admin', report({ alliancePool: { pooledTherapists: 1, shown: false, reasonCode: 'pool_too_small', reason: null }, alertAcknowledgement: { raised: 4, acknowledged: 0, medianHours: null, p90Hours: null } }));
     render(<App />);
     const section = await screen.findByRole('region', { name: 'Outcomes by therapist' }, slow);
     expect(within(section).getByText('One therapist did not agree to be named. Pooled figures are shown only for at least 5 therapists, so theirs are left out.')).toBeTruthy();
@@ -192,6 +192,18 @@ describe('outcome reports', () => {
     fireEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
     expect(await screen.findByText(/Nothing to report for this period/, {}, slow)).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Download CSV' })).toBeNull();
+  });
+
+  it.each([
+    ['en', 'Outcomes by therapist', 'This therapist did not agree to be named, so their figures by therapist are not shown.'],
+    ['fr', 'Résultats par thérapeute', 'Ce thérapeute n’a pas accepté d’être nommé : ses chiffres par thérapeute ne sont pas montrés.'],
+  ] as const)('says (%s) why a report filtered to one therapist who did not agree to be named shows no figures by therapist', async (locale, region, text) => {
+    const withheld = { pooledTherapists: 1, shown: false, reasonCode: 'therapist_not_consented' as const, reason: 'the therapist has not consented to be named: not shown' };
+    api('admin', report({ scope: { from: '2026-01-01', to: '2026-06-30', programmeId: null, clinicianId: ids.ben }, changeByTherapist: [], changeByTherapistPool: withheld, allianceByTherapist: [], alliancePool: withheld }), locale);
+    render(<App />);
+    const section = await screen.findByRole('region', { name: region }, slow);
+    expect(within(section).getAllByText(text)).toHaveLength(2);
+    expect(within(section).queryByText(/Pooled figures|Les chiffres regroupés/)).toBeNull();
   });
 
   it('reads in French, with French numbers', async () => {

@@ -32,6 +32,7 @@ describe('protocol preview', () => {
       // Times show in the clinic's zone: UTC here, whatever the machine's zone.
       'GET /api/v1/organisation': { status: 200, body: { id: me.organisation.id, name: 'Harbour Clinic', settings, updatedAt: '2030-01-01T00:00:00.000Z' } },
       'GET /api/v1/protocols': { status: 200, body: { items: [protocol], builtIn: protocol } },
+      'GET /api/v1/instruments': { status: 200, body: { items: [{ id: 'phq9', shortName: 'PHQ-9' }, { id: 'rapport_alliance_therapist', shortName: 'Alliance check (therapist)' }] } },
       'POST /api/v1/protocols/preview': {
         status: 200,
         body: {
@@ -50,6 +51,8 @@ describe('protocol preview', () => {
     expect(within(moved!).getByRole('rowheader').textContent).toBe('5 Mar 2030, 08:00 (due 4 Mar 2030, 21:00, moved out of the client’s quiet hours)');
     expect(within(inSession!).getByRole('rowheader').textContent).toBe('5 Mar 2030, 10:50, answered in session (no message)');
     expect(within(discharge!).getByRole('rowheader').textContent).toBe('16 Apr 2030, 10:00');
+    // Instruments by their catalogue names; one the catalogue does not know keeps its id, in capitals.
+    expect([moved, inSession, discharge].map((row) => within(row!).getAllByRole('cell')[0]!.textContent)).toEqual(['PHQ-9', 'Alliance check (therapist)', 'CORE10']);
     const body = calls.find((c) => c.url === '/api/v1/protocols/preview')!.body as { appointments: { startsAt: string }[]; discharge: string; reminderAfterDays: unknown; expiryDays: unknown };
     expect(body).toMatchObject({ reminderAfterDays: 3, expiryDays: null });
     expect(body.appointments).toHaveLength(6);

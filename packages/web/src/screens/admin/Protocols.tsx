@@ -3,6 +3,7 @@ import { endpoints, type PreviewItem, type Protocol, type ProtocolRule } from '.
 import { fieldError, formError } from '../../api/client';
 import { useFormat, useT } from '../../i18n/i18n';
 import { Async, FormMessage, PageTitle, SelectField, TextField, useAsync, useSubmit } from '../../ui/ui';
+import { instrumentName, loadInstrumentNames } from '../client/names';
 
 const TRIGGERS = ['intake', 'before_each', 'after_each_attended', 'every_nth', 'discharge'] as const;
 
@@ -49,7 +50,7 @@ function ProtocolEditor({ protocol, onSaved }: { protocol: Protocol; onSaved: (p
   const fmt = useFormat();
   const [name, setName] = useState(protocol.name);
   const [rules, setRules] = useState<ProtocolRule[]>(protocol.rules);
-  const [preview, setPreview] = useState<PreviewItem[] | null>(null);
+  const [preview, setPreview] = useState<{ items: PreviewItem[]; names: Map<string, string> } | null>(null);
   const [saved, setSaved] = useState<string | undefined>();
   const schedule = useState(sampleSchedule)[0];
   const save = useSubmit(async () => {
@@ -57,10 +58,15 @@ function ProtocolEditor({ protocol, onSaved }: { protocol: Protocol; onSaved: (p
     onSaved(await endpoints.updateProtocol(protocol.id!, { name, rules, reminderAfterDays: protocol.reminderAfterDays, expiryDays: protocol.expiryDays }));
     setSaved(t('protocols.saved'));
   });
-  // The protocol's own reminder and expiry days, so the preview shows what this protocol would do.
-  const previewRun = useSubmit(async () =>
-    setPreview((await endpoints.previewProtocol({ rules, ...schedule, reminderAfterDays: protocol.reminderAfterDays, expiryDays: protocol.expiryDays })).items),
-  );
+  // The protocol's own reminder and expiry days, so the preview shows what this protocol would do;
+  // instruments by their catalogue names (the clinic's own included).
+  const previewRun = useSubmit(async () => {
+    const [result, names] = await Promise.all([
+      endpoints.previewProtocol({ rules, ...schedule, reminderAfterDays: protocol.reminderAfterDays, expiryDays: protocol.expiryDays }),
+      loadInstrumentNames(),
+    ]);
+    setPreview({ items: result.items, names });
+  });
   const update = (i: number, patch: Partial<ProtocolRule>) => setRules(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const setTrigger = (i: number, kind: string) =>
     update(i, { trigger: kind === 'before_each' ? { kind, hoursBefore: 48 } : kind === 'every_nth' ? { kind, n: 4 } : { kind } });
@@ -121,7 +127,7 @@ function ProtocolEditor({ protocol, onSaved }: { protocol: Protocol; onSaved: (p
             </tr>
           </thead>
           <tbody>
-            {preview.map((p, i) => (
+            {preview.items.map((p, i) => (
               <tr key={i}>
                 <th scope="row">
                   {p.sendAt === null
@@ -130,7 +136,7 @@ function ProtocolEditor({ protocol, onSaved }: { protocol: Protocol; onSaved: (p
                       ? t('protocols.movedQuiet', { when: fmt.dateTime(p.sendAt), due: fmt.dateTime(p.dueAt) })
                       : fmt.dateTime(p.sendAt)}
                 </th>
-                <td>{p.instrumentIds.join(', ')}</td>
+                <td>{p.instrumentIds.map((id) => instrumentName(id, preview.names)).join(', ')}</td>
                 <td>{t(`protocols.respondent.${p.respondent as 'client'}`)}</td>
                 <td>{p.appointmentIndex == null ? t(`protocols.trigger.${p.trigger as 'intake'}`) : t('protocols.sessionN', { n: p.appointmentIndex + 1 })}</td>
                 <td>{[p.reminderAt && t('protocols.reminderAt', { when: fmt.dateTime(p.reminderAt) }), p.expiresAt && t('protocols.expiresAt', { when: fmt.dateTime(p.expiresAt) })].filter(Boolean).join(' · ') || '—'}</td>

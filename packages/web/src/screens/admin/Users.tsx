@@ -11,6 +11,7 @@ const ROLES: Role[] = ['clinician', 'supervisor', 'admin'];
 
 /**
  * Staff: invite, change role, deactivate/reactivate, reset two-step sign-in, send a password reset;
+ * an invitation not yet accepted can only be sent again or withdrawn (the server refuses the rest);
  * and, for supervisors and admins, each therapist's calibration report (shown only if they share it).
  */
 export function Users() {
@@ -61,9 +62,18 @@ export function Users() {
 function UserRow({ user: u, admin, onChange, onNotice }: { user: StaffUser; admin: boolean; onChange: (u: StaffUser) => void; onNotice: (s: string) => void }) {
   const t = useT();
   const { me } = useMe();
-  const act = useSubmit(async (what: 'role' | 'deactivate' | 'reactivate' | 'mfa' | 'password', role?: Role) => {
+  const act = useSubmit(async (what: 'role' | 'deactivate' | 'reactivate' | 'mfa' | 'password' | 'resend' | 'withdraw', role?: Role) => {
     if (what === 'role') onChange(await endpoints.updateUser(u.id, { role: role! }));
     if (what === 'deactivate') onChange(await endpoints.deactivateUser(u.id));
+    if (what === 'withdraw') {
+      onChange(await endpoints.deactivateUser(u.id));
+      onNotice(t('users.inviteWithdrawn', { email: u.email }));
+    }
+    if (what === 'resend') {
+      // Inviting the same address again sends a fresh link for the same membership (or renews a withdrawn one).
+      onChange(await endpoints.inviteUser({ email: u.email, displayName: u.displayName, role: u.role, experienceYears: u.experienceYears, trainee: u.trainee }));
+      onNotice(t('users.inviteResent', { email: u.email }));
+    }
     if (what === 'reactivate') onChange(await endpoints.reactivateUser(u.id));
     if (what === 'mfa') {
       onChange(await endpoints.resetUserMfa(u.id));
@@ -75,6 +85,8 @@ function UserRow({ user: u, admin, onChange, onNotice }: { user: StaffUser; admi
     }
   });
   const self = u.id === me.user.id;
+  const status = u.joined ? t(`userStatus.${u.status}`) : u.status === 'deactivated' ? t('users.invitationWithdrawn') : t('users.invitationPending');
+  const label = <span className="visually-hidden"> {u.displayName}</span>;
   return (
     <tr>
       <th scope="row">
@@ -94,10 +106,10 @@ function UserRow({ user: u, admin, onChange, onNotice }: { user: StaffUser; admi
           t(`role.${u.role}`)
         )}
       </td>
-      <td>{t(`userStatus.${u.status}`)}</td>
+      <td>{status}</td>
       <td>{u.mfaEnabled ? t('common.yes') : t('common.no')}</td>
       <td>
-        {u.status !== 'invited' && (
+        {u.joined && (
           <>
             <Link to={`/admin/users/${encodeURIComponent(u.id)}/calibration`} aria-label={t('users.calibrationOf', { name: u.displayName })}>
               {t('users.calibration')}
@@ -108,29 +120,43 @@ function UserRow({ user: u, admin, onChange, onNotice }: { user: StaffUser; admi
       </td>
       {admin && (
         <td>
-          {!self && (
+          {!self && !u.joined && (
+            <div className="button-row">
+              <button type="button" className="small" disabled={act.pending} onClick={() => void act.run('resend')}>
+                {t('users.resendInvite')}
+                {label}
+              </button>
+              {u.status !== 'deactivated' && (
+                <button type="button" className="small" disabled={act.pending} onClick={() => void act.run('withdraw')}>
+                  {t('users.withdrawInvite')}
+                  {label}
+                </button>
+              )}
+            </div>
+          )}
+          {!self && u.joined && (
             <div className="button-row">
               {u.status === 'deactivated' ? (
                 <button type="button" className="small" disabled={act.pending} onClick={() => void act.run('reactivate')}>
                   {t('users.reactivate')}
-                  <span className="visually-hidden"> {u.displayName}</span>
+                  {label}
                 </button>
               ) : (
                 <button type="button" className="small" disabled={act.pending} onClick={() => void act.run('deactivate')}>
                   {t('users.deactivate')}
-                  <span className="visually-hidden"> {u.displayName}</span>
+                  {label}
                 </button>
               )}
               {u.mfaEnabled && (
                 <button type="button" className="small" disabled={act.pending} onClick={() => void act.run('mfa')}>
                   {t('users.resetMfa')}
-                  <span className="visually-hidden"> {u.displayName}</span>
+                  {label}
                 </button>
               )}
               {u.status === 'active' && (
                 <button type="button" className="small" disabled={act.pending} onClick={() => void act.run('password')}>
                   {t('users.sendReset')}
-                  <span className="visually-hidden"> {u.displayName}</span>
+                  {label}
                 </button>
               )}
             </div>

@@ -1,4 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import axe from 'axe-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setFetcher } from '../../api/client';
 import { App } from '../../app/App';
@@ -38,6 +39,7 @@ const staff = (id: string, displayName: string, role: string, extra: object = {}
   trainee: false,
   calibrationConsent: false,
   mfaEnabled: true,
+  joined: true,
   joinedAt: '2026-01-01T00:00:00Z',
   deactivatedAt: null,
   ...extra,
@@ -206,6 +208,79 @@ describe('custom instruments', slow, () => {
     fireEvent.click(screen.getByRole('button', { name: 'Check and upload' }));
     expect((await screen.findByRole('alert')).textContent).toBe(message);
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+});
+
+describe('staff list and invitations', slow, () => {
+  beforeEach(() => navigate('/admin/users', { replace: true }));
+  const axeClean = async (node: Element) => (await axe.run(node, { rules: { 'color-contrast': { enabled: false } } })).violations;
+  const pendingId = '00000000-0000-4000-8000-0000000000a1';
+  const withdrawnId = '00000000-0000-4000-8000-0000000000a2';
+  const pending = staff(pendingId, 'Ivy Invited', 'clinician', { email: 'ivy@clinic.test', status: 'invited', joined: false, mfaEnabled: false, experienceYears: 4, trainee: true });
+  const withdrawn = staff(withdrawnId, 'Wes Withdrawn', 'supervisor', { email: 'wes@clinic.test', status: 'deactivated', joined: false, mfaEnabled: false, deactivatedAt: '2026-11-01T00:00:00Z' });
+  const departed = staff(ids.gone, 'Dee Departed', 'clinician', { status: 'deactivated', deactivatedAt: '2026-10-01T00:00:00Z' });
+  const rowOf = async (name: string) => (await screen.findByRole('rowheader', { name: new RegExp(name) })).closest('tr')!;
+  const buttonsIn = (row: HTMLElement) => within(row).queryAllByRole('button').map((b) => b.textContent);
+
+  it('offers only resending or withdrawing an invitation not yet accepted, and reactivation to a member who left', async () => {
+    fakeApi({ ...signedIn(), 'GET /api/v1/users': { status: 200, body: { items: [...people, pending, withdrawn, departed] } } });
+    const { container } = render(<App />);
+    const ivy = await rowOf('Ivy Invited');
+    expect(within(ivy).getByText('Invitation pending')).toBeTruthy();
+    expect(buttonsIn(ivy)).toEqual(['Resend invitation Ivy Invited', 'Withdraw Ivy Invited']);
+    expect(within(ivy).queryByRole('link')).toBeNull();
+    const wes = await rowOf('Wes Withdrawn');
+    expect(within(wes).getByText('Invitation withdrawn')).toBeTruthy();
+    expect(buttonsIn(wes)).toEqual(['Resend invitation Wes Withdrawn']);
+    expect(within(wes).queryByRole('link')).toBeNull();
+    const dee = await rowOf('Dee Departed');
+    expect(within(dee).getByText('Deactivated')).toBeTruthy();
+    expect(buttonsIn(dee)).toEqual(['Reactivate Dee Departed', 'Reset two-step sign-in Dee Departed']);
+    expect(await axeClean(container)).toEqual([]);
+  });
+
+  it('resends an invitation with what was typed, and withdraws one, saying so', async () => {
+    const calls = fakeApi({
+      ...signedIn(),
+      'GET /api/v1/users': { status: 200, body: { items: [...people, pending] } },
+      'POST /api/v1/users/invite': { status: 201, body: pending },
+      [`POST /api/v1/users/${pendingId}/deactivate`]: { status: 200, body: { ...pending, status: 'deactivated', deactivatedAt: '2026-11-25T00:00:00Z' } },
+    });
+    const { container } = render(<App />);
+    const ivy = await rowOf('Ivy Invited');
+    fireEvent.click(within(ivy).getByRole('button', { name: /^Resend invitation/ }));
+    expect(await screen.findByText(`The invitation was sent again to ${pending.email}.`)).toBeTruthy();
+    expect(calls.find((c) => c.url === '/api/v1/users/invite')).toEqual({
+      method: 'POST',
+      url: '/api/v1/users/invite',
+      body: { email: pending.email, displayName: 'Ivy Invited', role: 'clinician', experienceYears: 4, trainee: true },
+    });
+    fireEvent.click(within(ivy).getByRole('button', { name: /^Withdraw/ }));
+    expect(await screen.findByText(`The invitation to ${pending.email} was withdrawn.`)).toBeTruthy();
+    await waitFor(() => expect(within(ivy).getByText('Invitation withdrawn')).toBeTruthy());
+    expect(buttonsIn(ivy)).toEqual(['Resend invitation Ivy Invited']);
+    expect(calls.some((c) => /reactivate|mfa-reset/.test(c.url))).toBe(false);
+    expect(await axeClean(container)).toEqual([]);
+  });
+
+  it('shows the server’s refusal next to the invitation’s actions', async () => {
+    fakeApi({
+      ...signedIn(),
+      'GET /api/v1/users': { status: 200, body: { items: [...people, withdrawn] } },
+      'POST /api/v1/users/invite': { status: 503, body: { error: { code: 'mail_failed', message: 'The invitation was saved but its email could not be sent. Invite them again to retry.' } } },
+    });
+    render(<App />);
+    const wes = await rowOf('Wes Withdrawn');
+    fireEvent.click(within(wes).getByRole('button', { name: /^Resend invitation/ }));
+    expect((await within(wes).findByRole('alert')).textContent).toBe('The invitation was saved but its email could not be sent. Invite them again to retry.');
+  });
+
+  it('says it in French to a French admin', async () => {
+    fakeApi({ ...signedIn('admin', 'fr'), 'GET /api/v1/users': { status: 200, body: { items: [...people, pending] } } });
+    render(<App />);
+    const ivy = await rowOf('Ivy Invited');
+    expect(within(ivy).getByText('Invitation en attente')).toBeTruthy();
+    expect(buttonsIn(ivy)).toEqual(['Renvoyer l’invitation Ivy Invited', 'Retirer Ivy Invited']);
   });
 });
 

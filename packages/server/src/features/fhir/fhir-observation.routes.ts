@@ -1,18 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import type { Observation } from 'fhir/r4';
-import { parseObservationId } from '@rapport/fhir';
-import { resolveInstrument, resolveInstruments, type ResolvedInstrument } from '../instruments/org-instruments';
+import type { Coding, Observation } from 'fhir/r4';
+import { parseObservationId, scoreCodings } from '@rapport/fhir';
+import { resolveInstrument, resolveInstruments } from '../instruments/org-instruments';
 import { SEARCH_PARAMETERS } from './fhir.capability';
 import { fhirNotFound, invalid } from './fhir.errors';
 import { auditDenied, tokenOf, withApiAudit } from './fhir.audit';
-import { findCompletedResponse, pageCompletedResponses } from './fhir.queries';
+import { completedResponseInstruments, countScores, findCompletedResponse, pageScoreRows, type ScorePart } from './fhir.queries';
 import { presentObservations } from './fhir.present';
 import { patientIdOf, readQuery, single, tokenValues } from './fhir.search';
 import { PAGING_PARAMETERS, compareKeys, readPaging, type PageKey } from './fhir.paging';
 import { isObservationKey, read, type FhirContext } from './fhir.context';
-
-/** Responses read at a time when a search must look at every one (Observation: its matches are found after presenting). */
-const SCAN_BATCH = 500;
 
 /** Observation: one per total and subscale score of each completed response; search (by patient, code) and read. */
 export function registerFhirObservationRoutes(fhir: FastifyInstance, ctx: FhirContext): void {
@@ -24,35 +21,42 @@ export function registerFhirObservationRoutes(fhir: FastifyInstance, ctx: FhirCo
     if (!patient) throw invalid('Searching Observation needs the patient parameter.', 'patient');
     const codes = (query.code ?? []).map(tokenValues);
     // Every `code` parameter must match (AND); within one, any comma-separated value (OR).
-    const matches = (o: Observation) =>
-      codes.every((any) => any.some((t) => o.code.coding?.some((c) => c.code === t.code && (t.system === undefined || t.system === '' || c.system === t.system))));
+    const matchesCodings = (codings: readonly Coding[]) =>
+      codes.every((any) => any.some((t) => codings.some((c) => c.code === t.code && (t.system === undefined || t.system === '' || c.system === t.system))));
+    const matches = (o: Observation) => matchesCodings(o.code.coding ?? []);
     const orgId = tokenOf(request).orgId;
     const search = { orgId, resourceType: 'Observation', query };
     const { count, after } = readPaging(secretKey, search, isObservationKey);
     const client = await requirePatient(request, patientIdOf(patient), 'fhir.Observation.search');
-    // Observations are made from responses and filtered by code once made, so the total needs
-    // every response: they are read in batches, and only the page is kept.
+    const filter = { orgId, clientId: client.id };
     const { total, page } = await withApiAudit(request, db, clock, { action: 'fhir.Observation.search', clientId: client.id, entityType: 'client', entityId: client.id }, async (tx) => {
-      const instruments = new Map<string, ResolvedInstrument | null>();
+      // An Observation's codes depend only on its instrument and score (total or subscale), so the
+      // scores a search matches are known before any response is read: the database counts them
+      // (`total`) and reads only the responses of the page, score columns only.
+      const instruments = await resolveInstruments(tx, orgId, await completedResponseInstruments(tx, filter));
+      const parts: ScorePart[] = [];
+      for (const [instrumentId, instrument] of instruments) {
+        if (!instrument) continue;
+        for (const part of ['total', ...instrument.definition.scoring.subscales.map((s) => s.id)]) {
+          if (matchesCodings(scoreCodings(instrument.definition, part))) parts.push({ instrumentId, subscale: part === 'total' ? null : part });
+        }
+      }
+      const total = await countScores(tx, filter, parts);
+      // Keyset pages: from the cursor's response (its later scores come first), one more than the page to know there is a next one.
       const page: { observation: Observation; key: PageKey }[] = [];
-      let total = 0;
-      let batchAfter: [string, string] | null = null;
+      let from: [string, string] | null = after ? [after[0]!, after[1]!] : null;
+      let inclusive = true;
       for (;;) {
-        const batch = await pageCompletedResponses(tx, { orgId, clientId: client.id, limit: SCAN_BATCH, after: batchAfter });
-        const unknown = [...new Set(batch.map((b) => b.row.instrumentId))].filter((id) => !instruments.has(id));
-        for (const [id, instrument] of await resolveInstruments(tx, orgId, unknown)) instruments.set(id, instrument);
+        const batch = await pageScoreRows(tx, { ...filter, parts, limit: count + 1, from, inclusive });
         for (const { row, key } of batch) {
-          const instrument = instruments.get(row.instrumentId);
-          if (!instrument) continue;
-          presentObservations(row, instrument).forEach((observation, index) => {
-            if (!matches(observation)) return;
-            total += 1;
+          presentObservations(row, instruments.get(row.instrumentId)!).forEach((observation, index) => {
             const observationKey = [...key, String(index)];
-            if (page.length <= count && (!after || compareKeys(observationKey, after) > 0)) page.push({ observation, key: observationKey });
+            if (page.length <= count && matches(observation) && (!after || compareKeys(observationKey, after) > 0)) page.push({ observation, key: observationKey });
           });
         }
-        if (batch.length < SCAN_BATCH) break;
-        batchAfter = batch.at(-1)!.key;
+        if (page.length > count || batch.length < count + 1) break;
+        from = batch.at(-1)!.key;
+        inclusive = false;
       }
       return { total, page };
     });

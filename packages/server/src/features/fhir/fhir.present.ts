@@ -1,4 +1,4 @@
-import { fhirIdOf, toObservations, toQuestionnaire, toQuestionnaireResponse } from '@rapport/fhir';
+import { fhirIdOf, toObservations, toQuestionnaire, toQuestionnaireResponse, type ScoredResponseLike } from '@rapport/fhir';
 import type { Observation, Questionnaire, QuestionnaireResponse } from 'fhir/r4';
 import type { ResolvedInstrument } from '../instruments/org-instruments';
 import type { ResponseRow } from './fhir.queries';
@@ -13,6 +13,6 @@ export function presentResponse(row: ResponseRow, instrument: ResolvedInstrument
   return toQuestionnaireResponse({ ...row, status: 'completed' }, instrument.definition);
 }
 
-export function presentObservations(row: ResponseRow, instrument: ResolvedInstrument): Observation[] {
+export function presentObservations(row: ScoredResponseLike, instrument: ResolvedInstrument): Observation[] {
   return toObservations(row, instrument.definition);
 }

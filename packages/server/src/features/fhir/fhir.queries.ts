@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable, Tx } from '../../db/database';
 import { clients, episodes, responses } from '../../db/schema';
 import { raiseAlerts } from '../alerts/alerts.queries';
@@ -81,6 +81,77 @@ export async function pageCompletedResponses(
     .select({ row: responses, micros: submittedMicros })
     .from(responses)
     .where(and(responseConditions(input), after))
+    .orderBy(asc(responses.submittedAt), asc(responses.id))
+    .limit(input.limit);
+  return rows.map(({ row, micros }) => ({ row, key: [micros, row.id] }));
+}
+
+/** The instruments the filter's responses are of (each once). */
+export async function completedResponseInstruments(db: Queryable, input: ResponseFilter): Promise<string[]> {
+  const rows = await db.selectDistinct({ instrumentId: responses.instrumentId }).from(responses).where(responseConditions(input));
+  return rows.map((r) => r.instrumentId);
+}
+
+/** A score an instrument's responses can carry: the total (`subscale` null) or one subscale. */
+export type ScorePart = { instrumentId: string; subscale: string | null };
+
+/**
+ * Whether a response is of the part's instrument and has that score: a total, or a number as the
+ * subscale's `score` in the `subscales` column. Exactly what `toObservations` makes an Observation of.
+ */
+function hasScore(part: ScorePart): SQL {
+  const present =
+    part.subscale === null
+      ? isNotNull(responses.total)
+      : sql`coalesce(jsonb_typeof(${responses.subscales} -> ${part.subscale}::text -> 'score') = 'number', false)`;
+  return and(eq(responses.instrumentId, part.instrumentId), present)!;
+}
+
+/** How many of these scores the filter's responses carry (one Observation each), counted in the database. */
+export async function countScores(db: Queryable, input: ResponseFilter, parts: readonly ScorePart[]): Promise<number> {
+  if (parts.length === 0) return 0;
+  const counts = sql.join(
+    parts.map((part) => sql`count(*) filter (where ${hasScore(part)})`),
+    sql` + `,
+  );
+  const [row] = await db
+    .select({ n: sql<string>`${counts}` })
+    .from(responses)
+    .where(and(responseConditions(input), or(...parts.map(hasScore))));
+  return Number(row?.n ?? 0);
+}
+
+/** What an Observation is made of: a response's scores, without its answers or scoring details. */
+const scoreColumns = {
+  id: responses.id,
+  clientId: responses.clientId,
+  instrumentId: responses.instrumentId,
+  total: responses.total,
+  bandLabel: responses.bandLabel,
+  subscales: responses.subscales,
+  prorated: responses.prorated,
+  submittedAt: responses.submittedAt,
+};
+export type ScoreRow = { [K in keyof typeof scoreColumns]: ResponseRow[K] };
+
+/**
+ * One keyset page, in (submitted_at, id) order, of the filter's responses carrying at least one of
+ * these scores: at most `limit`, from the key `[micros, id]` when one is given (that response
+ * included when `inclusive`, since the Observations after a cursor may start within it). Only the
+ * score columns are read. Each row comes with its own key.
+ */
+export async function pageScoreRows(
+  db: Queryable,
+  input: ResponseFilter & { parts: readonly ScorePart[]; limit: number; from: readonly [micros: string, id: string] | null; inclusive: boolean },
+): Promise<{ row: ScoreRow; key: [string, string] }[]> {
+  if (input.parts.length === 0) return [];
+  const from = input.from
+    ? sql`(${responses.submittedAt}, ${responses.id}) ${input.inclusive ? sql`>=` : sql`>`} (timestamptz 'epoch' + ${input.from[0]}::bigint * interval '1 microsecond', ${input.from[1]}::uuid)`
+    : undefined;
+  const rows = await db
+    .select({ row: scoreColumns, micros: submittedMicros })
+    .from(responses)
+    .where(and(responseConditions(input), or(...input.parts.map(hasScore)), from))
     .orderBy(asc(responses.submittedAt), asc(responses.id))
     .limit(input.limit);
   return rows.map(({ row, micros }) => ({ row, key: [micros, row.id] }));

@@ -391,6 +391,54 @@ describe('FHIR R4 API', () => {
       expect(validFhir(await get(`/Observation?patient=${client.id}&code=http://loinc.org|44261-6`)).total).toBe(7);
     });
 
+    it('counts and pages Observations of totals and subscales by code exactly as each response makes them', async () => {
+      const { org, client, get } = await setUp();
+      const other = await ctx.buildClient(org.id, { givenName: 'Other', familyName: 'Client' });
+      const at = (day: number) => new Date(Date.UTC(2026, 0, day, 9));
+      const row = (instrumentId: string, day: number, total: string | null, subscales: Record<string, unknown> | null, extra: object = {}) => ({
+        orgId: org.id, clientId: client.id, instrumentId, instrumentVersion: '1.0.0', respondent: 'client' as const, status: 'completed' as const,
+        answers: {}, total, bandLabel: null, subscales, startedAt: at(day), submittedAt: at(day), createdAt: at(day), ...extra,
+      });
+      const score = (n: number | null) => ({ score: n, band: n === null ? null : { label: 'Band' } });
+      const inserted = await ctx.db
+        .insert(responses)
+        .values([
+          row('phq9', 1, '5', null),
+          // A missing subscale score: the later ones move up (the Observation's place in its response is in the cursor).
+          row('dass21', 2, '30', { depression: score(null), anxiety: score(8), stress: score(14) }),
+          // Two at the same instant (the id breaks the tie); one without a total.
+          row('dass21', 3, null, { depression: score(10), anxiety: score(2), stress: score(4) }),
+          row('dass21', 3, '40', { depression: score(12), anxiety: score(6), stress: score(8), unknown_subscale: score(1) }),
+          row('no_such_instrument', 4, '3', null),
+          row('phq9', 5, '7', null, { status: 'in_progress' as const }),
+          row('phq9', 6, '9', null, { clientId: other.id }),
+        ])
+        .returning({ id: responses.id });
+      const [phq, dassA, dassB, dassC] = inserted.map((r) => r.id) as [string, string, string, string];
+      const [first, second] = [dassB, dassC].sort();
+      const parts: Record<string, string[]> = { [phq]: ['total'], [dassA]: ['total', 'anxiety', 'stress'], [dassB]: ['depression', 'anxiety', 'stress'], [dassC]: ['total', 'depression', 'anxiety', 'stress'] };
+      const expected = (keep: (responseId: string, part: string) => boolean) =>
+        [phq, dassA, first!, second!].flatMap((id) => parts[id]!.filter((part) => keep(id, part)).map((part) => `${id}-${part}`));
+      const isDass = (id: string) => id !== phq;
+      for (const [filter, want] of [
+        ['', expected(() => true)],
+        ['&code=anxiety', expected((_, part) => part === 'anxiety')],
+        ['&code=urn:rapport:instrument:dass21|total', expected((id, part) => isDass(id) && part === 'total')],
+        ['&code=http://loinc.org|44261-6,depression', expected((id, part) => (!isDass(id) && part === 'total') || part === 'depression')],
+        ['&code=anxiety,stress&code=urn:rapport:instrument:dass21|stress', expected((_, part) => part === 'stress')],
+        ['&code=urn:rapport:instrument:phq9|depression', []],
+      ] as const) {
+        const all = validFhir(await get(`/Observation?patient=${client.id}${filter}&_count=200`));
+        expect(idsOf(all), filter).toEqual(want);
+        expect(all.total, filter).toBe(want.length);
+        for (const size of [1, 2, 3]) {
+          const pages = await walk(get, `/Observation?patient=${client.id}${filter}&_count=${size}`);
+          expect(pages.flatMap(idsOf), `${filter} _count=${size}`).toEqual(want);
+          expect(pages[0]!.total).toBe(want.length);
+        }
+      }
+    });
+
     it('pages Questionnaire search', async () => {
       const { get } = await setUp();
       const all = validFhir(await get('/Questionnaire?_count=200'));

@@ -10,8 +10,13 @@
  * submissionId (a full submission completes its assignment, so each needs a fresh one). A full
  * submission is `POST /q/submit`: link session, access, validation, scoring, completed response,
  * assignment status, risk alert and its jobs when item 9 is endorsed, the other alert rules, and
- * the audit event, in one transaction. Runs alternate bare → real; medians are reported.
- * Bar: the full path reaches at least a quarter of the bare route's rate, with p95 under 50 ms.
+ * the audit event, in one transaction. Two variants of the full path, each against the same bare
+ * route: "no episode" (an assignment outside any episode: the alert rules have no history to read)
+ * and "episode" (the realistic one: each client is in an open episode with three earlier PHQ-9
+ * scores, so reliable deterioration, not on track and dropout risk are evaluated on history, and
+ * the clinic already has finished episodes, enough for its own expected-trajectory curves). Runs
+ * alternate bare → no episode → episode; medians are reported.
+ * Bar (on the episode variant): at least a quarter of the bare route's rate, with p95 under 50 ms.
  * Run: npm run bench -w @rapport/server (BENCH_SUBMISSIONS per run, BENCH_ROUNDS,
  * BENCH_CONNECTIONS override the defaults; BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each
  * measured run of the full path there, for finding where its time goes).
@@ -30,7 +35,9 @@ import pg from 'pg';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
-import { assignments, clients, linkSessions } from '../src/db/schema';
+import { getInstrument, scoreResponse } from '@rapport/instruments';
+import { assignments, clients, episodes, linkSessions, memberships, responses, users } from '../src/db/schema';
+import { scoredResponseColumns } from '../src/features/instruments/org-instruments';
 import { createOrganisation } from '../src/features/organisations/organisations.queries';
 import { LINK_COOKIE, LINK_SESSION_IDLE_MS } from '../src/features/questionnaire/link-session';
 import { hashToken, randomToken } from '../src/lib/crypto';
@@ -59,8 +66,77 @@ function answersOf(n: number): Record<string, number> {
 
 type Prepared = { assignmentIds: string[]; clientIds: string[]; cookies: string[] };
 
-/** `count` clients, each with a PHQ-9 assignment already opened; with `sessions`, a live link session per assignment. */
-async function prepare(db: Db, orgId: string, count: number, sessions: boolean): Promise<Prepared> {
+/** A completed PHQ-9 response with the given answers (scored as the app scores), for episode histories. */
+function phq9Row(orgId: string, clientId: string, episodeId: string, answers: Record<string, number>, at: Date) {
+  const definition = getInstrument('phq9');
+  return {
+    orgId,
+    clientId,
+    episodeId,
+    instrumentId: 'phq9',
+    instrumentVersion: definition.version,
+    respondent: 'client' as const,
+    status: 'completed' as const,
+    answers,
+    ...scoredResponseColumns(scoreResponse('phq9', answers), definition),
+    channel: 'email' as const,
+    startedAt: at,
+    submittedAt: at,
+    createdAt: at,
+  };
+}
+
+/** PHQ-9 answers summing to `total` (each item 0-3, item 9 left at 0). */
+function answersTotalling(total: number): Record<string, number> {
+  let left = total;
+  return Object.fromEntries(Array.from({ length: 9 }, (_, i) => {
+    const v = i === 8 ? 0 : Math.min(3, left);
+    left -= v;
+    return [`phq9_${i + 1}`, v];
+  }));
+}
+
+/**
+ * Earlier PHQ-9 totals of client k in the episode variant (every submission now totals 12 or 13):
+ * most improve from 16 (the new score is on track), one in five from 10 (the new score is worse
+ * than expected by now, so not-on-track alerts are part of the load).
+ */
+const historyOf = (k: number) => (k % 5 === 0 ? [10, 9, 9] : [16, 15, 13]);
+const HISTORY_LENGTH = 3;
+/** Finished episodes the clinic already has (each 8 PHQ-9 scores): enough for its own expected-trajectory curves. */
+const FINISHED_EPISODES = 200;
+
+/** The therapist of every bench episode (a member of the clinic). */
+async function benchClinician(db: Db, orgId: string): Promise<string> {
+  const [user] = await db.insert(users).values({ email: `bench-${randomBytes(4).toString('hex')}@example.org`, displayName: 'Bench Therapist' }).returning({ id: users.id });
+  await db.insert(memberships).values({ orgId, userId: user!.id, role: 'clinician' });
+  return user!.id;
+}
+
+/** The clinic's finished episodes, each with eight PHQ-9 scores improving from an intake of 8 to 23. */
+async function finishedEpisodes(db: Db, orgId: string, clinicianId: string): Promise<void> {
+  const now = Date.now();
+  const clientRows = await db
+    .insert(clients)
+    .values(Array.from({ length: FINISHED_EPISODES }, (_, k) => ({ orgId, givenName: `Finished${k}`, familyName: 'Bench' })))
+    .returning({ id: clients.id });
+  const episodeRows = await db
+    .insert(episodes)
+    .values(clientRows.map(({ id }) => ({ orgId, clientId: id, primaryClinicianId: clinicianId, startedOn: '2025-01-06', endedOn: '2025-04-01', endReason: 'completed' as const })))
+    .returning({ id: episodes.id, clientId: episodes.clientId });
+  const rows = episodeRows.flatMap(({ id, clientId }, k) => {
+    const intake = 8 + (k % 16);
+    return Array.from({ length: 8 }, (_, s) => phq9Row(orgId, clientId, id, answersTotalling(Math.max(0, Math.round(intake * (1 - 0.07 * s)) - (k % 3))), new Date(now - (400 - s * 7) * 86_400_000)));
+  });
+  for (let start = 0; start < rows.length; start += 500) await db.insert(responses).values(rows.slice(start, start + 500));
+}
+
+/**
+ * `count` clients, each with a PHQ-9 assignment already opened; with `sessions`, a live link
+ * session per assignment; with `episodeOf` (the therapist), each client in an open episode with
+ * {@link historyOf} earlier PHQ-9 scores and the assignment in that episode.
+ */
+async function prepare(db: Db, orgId: string, count: number, sessions: boolean, clinicianId?: string): Promise<Prepared> {
   const now = new Date();
   const out: Prepared = { assignmentIds: [], clientIds: [], cookies: [] };
   for (let start = 0; start < count; start += 1000) {
@@ -69,12 +145,25 @@ async function prepare(db: Db, orgId: string, count: number, sessions: boolean):
       .insert(clients)
       .values(Array.from({ length: size }, (_, k) => ({ orgId, givenName: `Bench${start + k}`, familyName: 'Submit', createdAt: now, updatedAt: now })))
       .returning({ id: clients.id });
+    const episodeOf = new Map<string, string>();
+    if (clinicianId) {
+      const episodeRows = await db
+        .insert(episodes)
+        .values(clientRows.map(({ id }) => ({ orgId, clientId: id, primaryClinicianId: clinicianId, startedOn: new Date(now.getTime() - 28 * 86_400_000).toISOString().slice(0, 10) })))
+        .returning({ id: episodes.id, clientId: episodes.clientId });
+      for (const e of episodeRows) episodeOf.set(e.clientId, e.id);
+      const history = episodeRows.flatMap(({ id, clientId }, k) =>
+        historyOf(start + k).map((total, s) => phq9Row(orgId, clientId, id, answersTotalling(total), new Date(now.getTime() - (HISTORY_LENGTH - s) * 7 * 86_400_000))),
+      );
+      for (let from = 0; from < history.length; from += 1000) await db.insert(responses).values(history.slice(from, from + 1000));
+    }
     const assignmentRows = await db
       .insert(assignments)
       .values(
         clientRows.map(({ id }) => ({
           orgId,
           clientId: id,
+          episodeId: episodeOf.get(id) ?? null,
           instrumentIds: ['phq9'],
           respondent: 'client' as const,
           channel: 'email' as const,
@@ -241,10 +330,13 @@ async function main() {
     const started = Date.now();
     await database.migrate();
     const org = await createOrganisation(database.db, { name: 'Bench Clinic', settings: { mfaRequired: false } }, new Date());
+    const clinicianId = await benchClinician(database.db, org.id);
+    await finishedEpisodes(database.db, org.id, clinicianId);
     const real = await prepare(database.db, org.id, perSide + 1, true);
+    const inEpisode = await prepare(database.db, org.id, perSide, true, clinicianId);
     const plain = await prepare(database.db, org.id, perSide, false);
     await database.pool!.query('analyze');
-    console.log(`migrated and prepared ${fmt(real.assignmentIds.length + plain.assignmentIds.length)} assignments in ${fmt((Date.now() - started) / 1000, 1)} s`);
+    console.log(`migrated and prepared ${fmt(real.assignmentIds.length + inEpisode.assignmentIds.length + plain.assignmentIds.length)} assignments (${fmt(inEpisode.assignmentIds.length)} in episodes with ${HISTORY_LENGTH} earlier PHQ-9 scores; ${FINISHED_EPISODES} finished episodes) in ${fmt((Date.now() - started) / 1000, 1)} s`);
 
     const config = loadConfig({ DATABASE_URL: url, RAPPORT_DATA_DIR: dataDir, PUBLIC_URL: 'http://127.0.0.1', RAPPORT_DEMO: 'false', LOG_LEVEL: 'info' });
     mailer = createMailer(config, systemClock, () => undefined);
@@ -257,6 +349,7 @@ async function main() {
     // The same bodies on both sides, except that submission ids are unique per submission.
     const bodyOf = (n: number) => JSON.stringify({ submissionId: randomUUID(), answers: { phq9: answersOf(n) } });
     const bodies = Array.from({ length: perSide + 1 }, (_, n) => bodyOf(n));
+    const episodeBodies = Array.from({ length: perSide }, (_, n) => bodyOf(n));
     const bareBodies = Array.from({ length: perSide + 1 }, (_, n) => bodyOf(n));
 
     // One real submission first: its stored row is the one the bare route inserts (same columns and values).
@@ -281,21 +374,32 @@ async function main() {
     const bareProbe = await fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: bareBodies[perSide]! });
     if (bareProbe.status !== 200) throw new Error(`the bare route failed: HTTP ${bareProbe.status} ${await bareProbe.text()}`);
 
-    const slice = (from: number, to: number) => ({ bodies: bodies.slice(from, to), bareBodies: bareBodies.slice(from, to), cookies: real.cookies.slice(from, to) });
+    const slice = (from: number, to: number) => ({
+      bodies: bodies.slice(from, to),
+      bareBodies: bareBodies.slice(from, to),
+      cookies: real.cookies.slice(from, to),
+      episodeBodies: episodeBodies.slice(from, to),
+      episodeCookies: inEpisode.cookies.slice(from, to),
+    });
     const warm = slice(0, WARMUP);
     await runAutocannon(bareUrl, warm.bareBodies, null);
     await runAutocannon(realUrl, warm.bodies, warm.cookies);
+    await runAutocannon(realUrl, warm.episodeBodies, warm.episodeCookies);
 
     const bareRuns: Measurement[] = [];
     const realRuns: Measurement[] = [];
+    const episodeRuns: Measurement[] = [];
+    const side = (m: Measurement) => `${fmt(m.rps)}/s (p95 ${fmt(m.p95, 1)} ms, ${fmt(m.cpuMicros)} µs CPU each)`;
     for (let round = 0; round < ROUNDS; round++) {
       const batch = slice(WARMUP + round * PER_RUN, WARMUP + (round + 1) * PER_RUN);
       const b = await measure(bareUrl, batch.bareBodies, null);
       bareRuns.push(b);
       const r = await measure(realUrl, batch.bodies, batch.cookies, `full-round-${round + 1}`);
       realRuns.push(r);
+      const e = await measure(realUrl, batch.episodeBodies, batch.episodeCookies, `episode-round-${round + 1}`);
+      episodeRuns.push(e);
       console.log(
-        `round ${round + 1}: bare ${fmt(b.rps)}/s (p95 ${fmt(b.p95, 1)} ms, ${fmt(b.cpuMicros)} µs CPU each), full ${fmt(r.rps)}/s (p95 ${fmt(r.p95, 1)} ms, ${fmt(r.cpuMicros)} µs CPU each), ratio ${(r.rps / b.rps).toFixed(3)}, load ${os.loadavg()[0]!.toFixed(2)}`,
+        `round ${round + 1}: bare ${side(b)}, full no episode ${side(r)} ratio ${(r.rps / b.rps).toFixed(3)}, full in episode ${side(e)} ratio ${(e.rps / b.rps).toFixed(3)}, load ${os.loadavg()[0]!.toFixed(2)}`,
       );
     }
 
@@ -306,25 +410,52 @@ async function main() {
          (select count(*)::int from responses r where r.assignment_id = any($1::uuid[]) and r.status = 'completed') as responses,
          (select count(*)::int from audit_events e where e.action = 'questionnaire.submit' and e.entity_id = any($2::text[])) as events,
          (select count(*)::int from alerts al join responses r on r.id = al.response_id where r.assignment_id = any($1::uuid[]) and al.kind = 'risk_item') as alerts,
-         (select count(*)::int from responses r where r.assignment_id = any($3::uuid[])) as bare_rows`,
-      [real.assignmentIds, real.assignmentIds, plain.assignmentIds],
+         (select count(*)::int from responses r where r.assignment_id = any($3::uuid[])) as bare_rows,
+         (select count(*)::int from assignments a where a.id = any($4::uuid[]) and a.status = 'completed') as episode_completed,
+         (select count(*)::int from responses r where r.assignment_id = any($4::uuid[]) and r.status = 'completed' and r.episode_id is not null) as episode_responses,
+         (select count(*)::int from audit_events e where e.action = 'questionnaire.submit' and e.entity_id = any($5::text[])) as episode_events,
+         (select count(*)::int from alerts al join responses r on r.id = al.response_id where r.assignment_id = any($4::uuid[]) and al.kind = 'risk_item') as episode_alerts`,
+      [real.assignmentIds, real.assignmentIds, plain.assignmentIds, inEpisode.assignmentIds, inEpisode.assignmentIds],
     );
-    const expectedAlerts = Array.from({ length: perSide + 1 }, (_, n) => n).filter((n) => answersOf(n).phq9_9! > 0).length;
-    const expected = { completed: perSide + 1, responses: perSide + 1, events: perSide + 1, alerts: expectedAlerts, bare_rows: perSide + 1 };
+    const riskAlerts = (n: number) => Array.from({ length: n }, (_, k) => k).filter((k) => answersOf(k).phq9_9! > 0).length;
+    const expected = {
+      completed: perSide + 1,
+      responses: perSide + 1,
+      events: perSide + 1,
+      alerts: riskAlerts(perSide + 1),
+      bare_rows: perSide + 1,
+      episode_completed: perSide,
+      episode_responses: perSide,
+      episode_events: perSide,
+      episode_alerts: riskAlerts(perSide),
+    };
+    // What the history rules raised in the episode variant (not a pass condition: it shows they ran).
+    const { rows: historyAlerts } = await barePool.query(
+      `select al.kind, count(*)::int as n from alerts al join responses r on r.id = al.response_id
+        where r.assignment_id = any($1::uuid[]) and al.kind <> 'risk_item' group by al.kind order by al.kind`,
+      [inEpisode.assignmentIds],
+    );
 
-    const failures = [...bareRuns, ...realRuns].reduce((n, m) => n + m.non2xx + m.errors, 0);
+    const failures = [...bareRuns, ...realRuns, ...episodeRuns].reduce((n, m) => n + m.non2xx + m.errors, 0);
     const summary = (name: string, runs: Measurement[]) =>
-      `${name.padEnd(5)} ${fmt(median(runs.map((m) => m.rps))).padStart(7)} submissions/s   p50 ${fmt(median(runs.map((m) => m.p50)), 1).padStart(6)} ms   p95 ${fmt(median(runs.map((m) => m.p95)), 1).padStart(6)} ms   ${fmt(median(runs.map((m) => m.cpuMicros))).padStart(5)} µs main-thread CPU/submission   (${fmt(runs.reduce((n, m) => n + m.requests, 0))} requests)`;
-    const ratio = median(realRuns.map((m) => m.rps)) / median(bareRuns.map((m) => m.rps));
-    const p95 = median(realRuns.map((m) => m.p95));
+      `${name.padEnd(18)} ${fmt(median(runs.map((m) => m.rps))).padStart(7)} submissions/s   p50 ${fmt(median(runs.map((m) => m.p50)), 1).padStart(6)} ms   p95 ${fmt(median(runs.map((m) => m.p95)), 1).padStart(6)} ms   ${fmt(median(runs.map((m) => m.cpuMicros))).padStart(5)} µs main-thread CPU/submission   (${fmt(runs.reduce((n, m) => n + m.requests, 0))} requests)`;
+    const ratioOf = (runs: Measurement[]) => median(runs.map((m) => m.rps)) / median(bareRuns.map((m) => m.rps));
+    const cpuRatioOf = (runs: Measurement[]) => median(bareRuns.map((m) => m.cpuMicros)) / median(runs.map((m) => m.cpuMicros));
+    // The bar applies to the realistic variant: a submission in an open episode with earlier scores.
+    const ratio = ratioOf(episodeRuns);
+    const p95 = median(episodeRuns.map((m) => m.p95));
     const load = os.loadavg();
     console.log('');
     console.log(`POST /q/submit, PHQ-9 (median of ${ROUNDS} runs of ${fmt(PER_RUN)} submissions, ${CONNECTIONS} connections)`);
     console.log(summary('bare', bareRuns));
-    console.log(summary('full', realRuns));
-    console.log(`ratio full/bare ${ratio.toFixed(3)} (bar: at least ${REQUIRED_RATIO.toFixed(3)}); full p95 ${fmt(p95, 1)} ms (bar: under ${MAX_P95_MS} ms)`);
-    const cpuRatio = median(bareRuns.map((m) => m.cpuMicros)) / median(realRuns.map((m) => m.cpuMicros));
-    console.log(`by main-thread CPU per submission: full/bare ${cpuRatio.toFixed(3)} (the servers' own cost, steadier than the rate on a loaded machine)`);
+    console.log(summary('full, no episode', realRuns));
+    console.log(summary('full, in episode', episodeRuns));
+    console.log(`ratio full (no episode)/bare ${ratioOf(realRuns).toFixed(3)}; full p95 ${fmt(median(realRuns.map((m) => m.p95)), 1)} ms (for comparison: its alert rules have no history to read)`);
+    console.log(`ratio full (in episode)/bare ${ratio.toFixed(3)} (bar: at least ${REQUIRED_RATIO.toFixed(3)}); full p95 ${fmt(p95, 1)} ms (bar: under ${MAX_P95_MS} ms)`);
+    console.log(
+      `by main-thread CPU per submission: full/bare ${cpuRatioOf(realRuns).toFixed(3)} no episode, ${cpuRatioOf(episodeRuns).toFixed(3)} in episode (the servers' own cost, steadier than the rate on a loaded machine)`,
+    );
+    console.log(`alerts the history rules raised in the episode variant: ${historyAlerts.map((r) => `${r.kind} ${fmt(r.n)}`).join(', ') || 'none'}`);
     console.log(`machine: ${os.cpus().length} CPUs, load average ${load.map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min)`);
     if (failures > 0) {
       console.log(`FAIL: ${failures} non-2xx responses or errors`);
@@ -333,7 +464,7 @@ async function main() {
       console.log(`FAIL: the database holds ${JSON.stringify(check[0])}, expected ${JSON.stringify(expected)}`);
       process.exitCode = 1;
     } else if (ratio < REQUIRED_RATIO || !(p95 < MAX_P95_MS)) {
-      console.log(`FAIL: ${ratio < REQUIRED_RATIO ? 'the full path is below a quarter of the bare route' : ''}${ratio < REQUIRED_RATIO && !(p95 < MAX_P95_MS) ? '; ' : ''}${!(p95 < MAX_P95_MS) ? `p95 is not under ${MAX_P95_MS} ms` : ''}`);
+      console.log(`FAIL: ${ratio < REQUIRED_RATIO ? 'the full path in an episode is below a quarter of the bare route' : ''}${ratio < REQUIRED_RATIO && !(p95 < MAX_P95_MS) ? '; ' : ''}${!(p95 < MAX_P95_MS) ? `p95 is not under ${MAX_P95_MS} ms` : ''}`);
       process.exitCode = 1;
     } else {
       console.log('PASS');

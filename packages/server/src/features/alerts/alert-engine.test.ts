@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreResponse } from '@rapport/instruments';
 import { createTestContext, type TestContext } from '../../../test/context';
 import { alerts, appointments, episodes, responses } from '../../db/schema';
-import { alertRulesNeedHistory, evaluateResponseAlerts } from './alert-engine';
+import { TRAJECTORY_REFERENCE_TTL_MS, alertRulesNeedHistory, evaluateResponseAlerts } from './alert-engine';
 
 /**
  * Table tests of the integration rules: stored responses in, alerts out, through the same engine
@@ -142,7 +142,66 @@ describe('symptoms', () => {
   });
 });
 
+describe("not on track against the clinic's own curves", () => {
+  /** A PHQ-9 series of a new episode in `org`, each response evaluated at `now` (the engine's clock). */
+  async function seriesAt(org: { orgId: string; clinicianId: string }, totals: number[], now: Date, endedOn: string | null = null) {
+    const client = await ctx.buildClient(org.orgId, {}, [org.clinicianId]);
+    const [episode] = await ctx.db.insert(episodes).values({ orgId: org.orgId, clientId: client.id, primaryClinicianId: org.clinicianId, startedOn: '2025-01-01', endedOn, createdAt: now }).returning();
+    for (const [i, total] of totals.entries()) {
+      const at = new Date(now.getTime() - (totals.length - i) * DAY);
+      const answers = phq9(total);
+      const [row] = await ctx.db
+        .insert(responses)
+        .values({ orgId: org.orgId, clientId: client.id, episodeId: episode!.id, instrumentId: 'phq9', instrumentVersion: '1.0.0', respondent: 'client', status: 'completed', answers, total: String(scoreResponse('phq9', answers).total), subscales: {}, startedAt: at, submittedAt: at, createdAt: at })
+        .returning();
+      if (!endedOn) await ctx.db.transaction((tx) => evaluateResponseAlerts(tx, { responseIds: [row!.id], now }));
+    }
+    const [alert] = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, client.id), eq(alerts.kind, 'not_on_track')));
+    return alert?.evidence.source;
+  }
+  const newClinic = async () => {
+    const org = await ctx.buildOrganisation();
+    return { orgId: org.id, clinicianId: (await ctx.buildStaff(org.id, 'clinician')).userId };
+  };
+  const offTrack = [20, 20, 20, 20, 20, 20, 20, 22];
+
+  it('uses them once 30 finished episodes exist, rereading the reference after its time to live, never across clinics', async () => {
+    const clinic = await newClinic();
+    const t0 = new Date('2026-05-04T09:00:00Z');
+    expect(await seriesAt(clinic, offTrack, t0)).toBe('default');
+    // 30 finished episodes from an intake of 20 (the severe band), each down to 8 by session 8.
+    for (let k = 0; k < 30; k++) await seriesAt(clinic, [20, 18, 16, 14, 13, 11, 10, 8 + (k % 3)], t0, '2025-06-01');
+    // Within the time to live the reference read at t0 (not enough finished episodes) still holds…
+    expect(await seriesAt(clinic, offTrack, new Date(t0.getTime() + 60_000))).toBe('default');
+    // …after it, the clinic's own curves.
+    expect(await seriesAt(clinic, offTrack, new Date(t0.getTime() + TRAJECTORY_REFERENCE_TTL_MS + 60_000))).toBe('organisation');
+    // Another clinic at the same moment has no finished episodes: the default curve.
+    expect(await seriesAt(await newClinic(), offTrack, new Date(t0.getTime() + TRAJECTORY_REFERENCE_TTL_MS + 60_000))).toBe('default');
+  });
+});
+
 describe('dropout risk', () => {
+  it('counts a deterioration raised by the same response (the rules share one read of the episode)', async () => {
+    const e = await newEpisode();
+    for (let i = 0; i < 3; i++) await appointment(e, 'did_not_attend');
+    await respond(e, 'phq9', phq9(10));
+    await respond(e, 'phq9', phq9(16));
+    const rows = await ctx.db.select().from(alerts).where(eq(alerts.clientId, e.clientId));
+    const deterioration = rows.find((a) => a.kind === 'reliable_deterioration');
+    const dropout = rows.find((a) => a.kind === 'dropout_risk');
+    expect(dropout?.responseId).toBe(deterioration?.responseId);
+    expect(dropout!.evidence).toMatchObject({ level: 'high', contributions: [{ factor: 'symptoms_off_track' }, { factor: 'missed_appointments', points: 3 }] });
+  });
+
+  it("counts an unrepaired rupture on the episode's alliance series", async () => {
+    const e = await newEpisode();
+    for (let i = 0; i < 3; i++) await appointment(e, 'did_not_attend');
+    for (const total of [32, 33, 32, 33, 24, 25, 26, 27]) await respond(e, 'rapport_alliance', alliance(total));
+    const [dropout] = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, e.clientId), eq(alerts.kind, 'dropout_risk')));
+    const factors = ((dropout?.evidence.contributions ?? []) as Array<{ factor: string }>).map((c) => c.factor);
+    expect(factors).toContain('unrepaired_rupture');
+  });
+
   it('raises a high dropout risk once, listing every factor with its points', async () => {
     const e = await newEpisode();
     for (let i = 0; i < 3; i++) await appointment(e, 'did_not_attend');

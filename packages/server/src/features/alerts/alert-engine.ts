@@ -23,6 +23,7 @@ import { alerts, appointments, clients, episodes, memberships, responses, type A
 import { recordAudit } from '../../audit/audit.queries';
 import type { NewAlert } from './alert-rules';
 import { raiseAlerts, type AlertRow } from './alerts.queries';
+import { preparedOn } from '../questionnaire/prepared';
 
 /**
  * The alert engine (issue 5 item 3): after every completed response, client's or therapist's, in the
@@ -65,6 +66,20 @@ export async function evaluateResponseAlerts(
   const rows = input.rows ?? (await db.select().from(responses).where(and(inArray(responses.id, [...input.responseIds]), eq(responses.status, 'completed'))));
   const raised: AlertRow[] = [];
   const episodesTouched = new Map<string, ResponseRow>();
+  // A client's episode history (scores, standing alerts, the episode, missed appointments): read
+  // once per episode in one statement, for the symptom and dropout rules; alerts raised below are
+  // added to it, so a later rule sees them as it would have read them back.
+  const histories = new Map<string, EpisodeHistory>();
+  const historyOf = async (row: ResponseRow & { episodeId: string }) => {
+    let history = histories.get(row.episodeId);
+    if (!history) histories.set(row.episodeId, (history = await readEpisodeHistory(db, row)));
+    return history;
+  };
+  const raise = async (candidates: readonly NewAlert[]) => {
+    const inserted = await raiseAndAudit(db, candidates, input.now);
+    for (const alert of inserted) for (const history of histories.values()) if (history.clientId === alert.clientId) history.alerts.push(standingOf(alert));
+    raised.push(...inserted);
+  };
   for (const row of rows) {
     if (!hasInstrument(row.instrumentId) || row.total === null) continue;
     const definition = getInstrument(row.instrumentId);
@@ -76,13 +91,13 @@ export async function evaluateResponseAlerts(
     } else if (definition.parallelForm && definition.respondent === 'clinician') {
       const client = await sessionPartner(db, row, definition.parallelForm.instrumentId, 'client');
       if (client) candidates.push(...discrepancyAlerts(client, row));
-    } else if (row.respondent === 'client') {
-      candidates.push(...(await symptomAlerts(db, row, definition)));
+    } else if (row.respondent === 'client' && row.episodeId) {
+      candidates.push(...(await symptomAlerts(db, row, definition, await historyOf(row as ResponseRow & { episodeId: string }), input.now)));
     }
-    raised.push(...(await raiseAndAudit(db, candidates, input.now)));
+    await raise(candidates);
     if (row.episodeId && row.respondent === 'client') episodesTouched.set(row.episodeId, row);
   }
-  for (const row of episodesTouched.values()) raised.push(...(await raiseAndAudit(db, await dropoutAlerts(db, row, input.now), input.now)));
+  for (const row of episodesTouched.values()) await raise(await dropoutAlerts(row, await historyOf(row as ResponseRow & { episodeId: string }), input.now));
   return raised;
 }
 
@@ -109,6 +124,93 @@ export async function raiseAndAudit(db: Queryable, rows: readonly NewAlert[], no
 }
 
 const totalOf = (r: Pick<ResponseRow, 'total'>) => Number(r.total);
+
+/** A completed, scored client response of the episode, as the symptom and dropout rules use it. */
+type SeriesPoint = Pick<ResponseRow, 'id' | 'instrumentId' | 'total' | 'supersedesId'>;
+/** An alert of the client in the episode (or outside any episode), as the rules check it. */
+type StandingAlert = { kind: AlertKind; status: 'open' | 'acknowledged' | 'resolved'; episodeId: string | null; instrumentId: string | null; earlyDropoutSignal: boolean };
+
+/**
+ * Everything the symptom and dropout rules read about a client's episode, from ONE prepared
+ * statement (instead of ten or so reads per submit): the completed scored client responses of the
+ * episode (every instrument, oldest first, as `seriesOf` orders them), the instruments the client
+ * answered in it, the client's alerts in the episode or outside any episode, the episode's
+ * therapist (trainee?) and the client's date of birth, and the missed appointments. Every part is
+ * bounded by one client's episode, so its cost does not grow with the clinic.
+ */
+type EpisodeHistory = {
+  clientId: string;
+  series: SeriesPoint[];
+  instrumentIds: string[];
+  alerts: StandingAlert[];
+  episode: { dateOfBirth: string | null; trainee: boolean | null } | null;
+  missed: number;
+};
+
+function episodeHistoryStatement(q: Queryable) {
+  const p = sql.placeholder;
+  const r = sql`r`;
+  const a = sql`a`;
+  return q
+    .select({
+      dateOfBirth: clients.dateOfBirth,
+      trainee: memberships.trainee,
+      series: sql<unknown>`(select coalesce(json_agg(json_build_object('id', ${r}.id, 'instrumentId', ${r}.instrument_id, 'total', ${r}.total, 'supersedesId', ${r}.supersedes_id)
+          order by ${r}.submitted_at, ${r}.created_at, ${r}.id), '[]'::json)
+        from ${responses} ${r}
+        where ${r}.org_id = ${p('orgId')} and ${r}.client_id = ${p('clientId')} and ${r}.episode_id = ${p('episodeId')}
+          and ${r}.respondent = 'client' and ${r}.status = 'completed' and ${r}.total is not null)`,
+      instrumentIds: sql<unknown>`(select coalesce(json_agg(distinct ${r}.instrument_id), '[]'::json) from ${responses} ${r}
+        where ${r}.org_id = ${p('orgId')} and ${r}.client_id = ${p('clientId')} and ${r}.episode_id = ${p('episodeId')} and ${r}.respondent = 'client')`,
+      alerts: sql<unknown>`(select coalesce(json_agg(json_build_object('kind', ${a}.kind, 'status', ${a}.status, 'episodeId', ${a}.episode_id,
+          'instrumentId', ${a}.evidence->>'instrumentId', 'earlyDropoutSignal', coalesce(${a}.evidence->'earlyDropoutSignal' = 'true'::jsonb, false))), '[]'::json)
+        from ${alerts} ${a}
+        where ${a}.org_id = ${p('orgId')} and ${a}.client_id = ${p('clientId')} and (${a}.episode_id = ${p('episodeId')} or ${a}.episode_id is null))`,
+      missed: sql<number>`(select count(*)::int from ${appointments}
+        where ${appointments.orgId} = ${p('orgId')} and ${appointments.episodeId} = ${p('episodeId')}
+          and (${appointments.status} = 'did_not_attend' or (${appointments.status} = 'cancelled' and ${appointments.cancelledBy} = 'client')))`,
+    })
+    .from(episodes)
+    .innerJoin(clients, eq(clients.id, episodes.clientId))
+    .leftJoin(memberships, and(eq(memberships.userId, episodes.primaryClinicianId), eq(memberships.orgId, episodes.orgId)))
+    .where(and(eq(episodes.orgId, p('orgId')), eq(episodes.id, p('episodeId'))))
+    .limit(1)
+    .prepare('alert_episode_history');
+}
+
+/** JSON from the statement: parsed by node-postgres and PGlite alike, but accept text too. */
+const jsonOf = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
+async function readEpisodeHistory(db: Queryable, row: ResponseRow & { episodeId: string }): Promise<EpisodeHistory> {
+  const [found] = await preparedOn(db, 'alert_episode_history', episodeHistoryStatement).execute({ orgId: row.orgId, clientId: row.clientId, episodeId: row.episodeId });
+  if (!found) return { clientId: row.clientId, series: [], instrumentIds: [], alerts: [], episode: null, missed: 0 };
+  return {
+    clientId: row.clientId,
+    series: jsonOf<SeriesPoint[]>(found.series),
+    instrumentIds: jsonOf<string[]>(found.instrumentIds),
+    alerts: jsonOf<StandingAlert[]>(found.alerts),
+    episode: { dateOfBirth: found.dateOfBirth, trainee: found.trainee },
+    missed: Number(found.missed),
+  };
+}
+
+/** A just-raised alert as the history holds it. */
+function standingOf(alert: AlertRow): StandingAlert {
+  const instrumentId = alert.evidence.instrumentId;
+  return { kind: alert.kind, status: alert.status, episodeId: alert.episodeId, instrumentId: typeof instrumentId === 'string' ? instrumentId : null, earlyDropoutSignal: alert.evidence.earlyDropoutSignal === true };
+}
+
+/** One instrument's series from the history, oldest first, corrections replacing their originals (as {@link seriesOf}). */
+function historySeries(history: EpisodeHistory, instrumentId: string): SeriesPoint[] {
+  const list = history.series.filter((r) => r.instrumentId === instrumentId);
+  const superseded = new Set(list.map((r) => r.supersedesId).filter((id): id is string => !!id));
+  return list.filter((r) => !superseded.has(r.id));
+}
+
+/** As {@link hasActiveAlert}, on the history: an open or acknowledged alert of this kind (and instrument) in the episode. */
+function historyHasActiveAlert(history: EpisodeHistory, episodeId: string, kind: AlertKind, instrumentId?: string): boolean {
+  return history.alerts.some((a) => a.episodeId === episodeId && a.kind === kind && (a.status === 'open' || a.status === 'acknowledged') && (!instrumentId || a.instrumentId === instrumentId));
+}
 
 /** The episode's (or, without one, the client's) completed responses on one instrument from one side, oldest first. */
 async function seriesOf(db: Queryable, row: ResponseRow, instrumentId: string, respondent: 'client' | 'clinician'): Promise<ResponseRow[]> {
@@ -357,15 +459,15 @@ function discrepancyAlerts(client: ResponseRow, therapist: ResponseRow): NewAler
 }
 
 /** Reliable deterioration against the episode's first score, and not on track (PHQ-9, GAD-7). */
-async function symptomAlerts(db: Queryable, row: ResponseRow, definition: InstrumentDefinition): Promise<NewAlert[]> {
+async function symptomAlerts(db: Queryable, row: ResponseRow, definition: InstrumentDefinition, history: EpisodeHistory, now: Date): Promise<NewAlert[]> {
   if (!row.episodeId) return [];
-  const series = await seriesOf(db, row, row.instrumentId, 'client');
+  const series = historySeries(history, row.instrumentId);
   const index = series.findIndex((r) => r.id === row.id);
   if (index <= 0) return [];
   const first = totalOf(series[0]!);
   const latest = totalOf(row);
   const out: NewAlert[] = [];
-  if (definition.reliableChange && !(await hasActiveAlert(db, row, 'reliable_deterioration', row.instrumentId))) {
+  if (definition.reliableChange && !historyHasActiveAlert(history, row.episodeId, 'reliable_deterioration', row.instrumentId)) {
     const result = reliableDeterioration(row.instrumentId, first, latest);
     if (result.status === 'deteriorated') {
       out.push(
@@ -381,9 +483,9 @@ async function symptomAlerts(db: Queryable, row: ResponseRow, definition: Instru
       );
     }
   }
-  if ((row.instrumentId === 'phq9' || row.instrumentId === 'gad7') && !(await hasActiveAlert(db, row, 'not_on_track', row.instrumentId))) {
+  if ((row.instrumentId === 'phq9' || row.instrumentId === 'gad7') && !historyHasActiveAlert(history, row.episodeId, 'not_on_track', row.instrumentId)) {
     const instrumentId = row.instrumentId as DefaultTrajectoryInstrument;
-    const organisation = await organisationTrajectories(db, row.orgId, instrumentId);
+    const organisation = await organisationTrajectories(db, row.orgId, instrumentId, now);
     const result = notOnTrack(latest, index + 1, first, { organisation, default: defaultTrajectories(instrumentId) });
     if (result.status === 'not_on_track') {
       out.push(
@@ -405,16 +507,46 @@ async function symptomAlerts(db: Queryable, row: ResponseRow, definition: Instru
   return out;
 }
 
-/** The organisation's fitted curves once it has enough finished episodes on the instrument; null before. */
-async function organisationTrajectories(db: Queryable, orgId: string, instrumentId: DefaultTrajectoryInstrument) {
-  const [count] = (
+/**
+ * How long a clinic's expected-trajectory reference (its fitted curves, or "not enough finished
+ * episodes yet") is reused by the not-on-track rule before it is read again. The reference is
+ * built from every finished episode of the clinic, so building it on each submit grew with the
+ * clinic's data (a count over all its responses, then a read and fit of all finished episodes'
+ * scores). It changes only when an episode finishes (or a finished episode's score is
+ * corrected), and one more finished episode moves a fit of 30 or more only a little; so each
+ * server process keeps it per clinic and instrument for this long, by the engine's clock. A clinic
+ * reaching its 30th finished episode uses its own curves at most this much later; the alert's
+ * evidence always names the curve it used (`source`). Never shared between clinics.
+ */
+export const TRAJECTORY_REFERENCE_TTL_MS = 10 * 60_000;
+type TrajectoryReference = { at: number; curves: ReturnType<typeof fitExpectedTrajectories> | null };
+const trajectoryReferences = new Map<string, TrajectoryReference>();
+
+/** The organisation's fitted curves once it has enough finished episodes on the instrument; null before. Cached, see {@link TRAJECTORY_REFERENCE_TTL_MS}. */
+async function organisationTrajectories(db: Queryable, orgId: string, instrumentId: DefaultTrajectoryInstrument, now: Date) {
+  const key = `${orgId}:${instrumentId}`;
+  const cached = trajectoryReferences.get(key);
+  const age = cached ? now.getTime() - cached.at : NaN;
+  if (cached && age >= 0 && age < TRAJECTORY_REFERENCE_TTL_MS) return cached.curves;
+  const curves = await fitOrganisationTrajectories(db, orgId, instrumentId);
+  if (trajectoryReferences.size >= 10_000) trajectoryReferences.clear();
+  trajectoryReferences.set(key, { at: now.getTime(), curves });
+  return curves;
+}
+
+async function fitOrganisationTrajectories(db: Queryable, orgId: string, instrumentId: DefaultTrajectoryInstrument) {
+  // Enough finished episodes? Stops at the threshold instead of counting every one.
+  const [enough] = (
     (await db.execute(sql`
-      select count(distinct ${responses.episodeId})::int as n from ${responses}
-      join ${episodes} on ${episodes.id} = ${responses.episodeId}
-      where ${responses.orgId} = ${orgId} and ${responses.instrumentId} = ${instrumentId} and ${responses.status} = 'completed'
-        and ${responses.respondent} = 'client' and ${episodes.endedOn} is not null`)) as unknown as { rows: { n: number }[] }
+      select count(*)::int as n from (
+        select 1 from ${episodes}
+        where ${episodes.orgId} = ${orgId} and ${episodes.endedOn} is not null
+          and exists (select 1 from ${responses} where ${responses.orgId} = ${orgId} and ${responses.clientId} = ${episodes.clientId}
+            and ${responses.instrumentId} = ${instrumentId} and ${responses.episodeId} = ${episodes.id}
+            and ${responses.status} = 'completed' and ${responses.respondent} = 'client')
+        limit ${DEFAULT_MIN_EPISODES_PER_BAND}) finished`)) as unknown as { rows: { n: number }[] }
   ).rows;
-  if (!count || count.n < DEFAULT_MIN_EPISODES_PER_BAND) return null;
+  if (!enough || enough.n < DEFAULT_MIN_EPISODES_PER_BAND) return null;
   const rows = await db
     .select({ episodeId: responses.episodeId, total: responses.total })
     .from(responses)
@@ -428,39 +560,24 @@ async function organisationTrajectories(db: Queryable, orgId: string, instrument
 }
 
 /** Dropout risk for the episode after this response: an alert when the level is `high`, every factor listed. */
-async function dropoutAlerts(db: Queryable, row: ResponseRow, now: Date): Promise<NewAlert[]> {
-  if (!row.episodeId || (await hasActiveAlert(db, row, 'dropout_risk'))) return [];
-  const [episode] = await db
-    .select({ primaryClinicianId: episodes.primaryClinicianId, dateOfBirth: clients.dateOfBirth, trainee: memberships.trainee })
-    .from(episodes)
-    .innerJoin(clients, eq(clients.id, episodes.clientId))
-    .leftJoin(memberships, and(eq(memberships.userId, episodes.primaryClinicianId), eq(memberships.orgId, episodes.orgId)))
-    .where(eq(episodes.id, row.episodeId))
-    .limit(1);
+async function dropoutAlerts(row: ResponseRow, history: EpisodeHistory, now: Date): Promise<NewAlert[]> {
+  if (!row.episodeId || historyHasActiveAlert(history, row.episodeId, 'dropout_risk')) return [];
+  const { episode } = history;
   if (!episode) return [];
-  const standing = await db
-    .select({ kind: alerts.kind, evidence: alerts.evidence, status: alerts.status })
-    .from(alerts)
-    .where(and(eq(alerts.orgId, row.orgId), eq(alerts.clientId, row.clientId), sql`(${alerts.episodeId} = ${row.episodeId} or ${alerts.episodeId} is null)`));
+  const standing = history.alerts;
   const active = standing.filter((a) => a.status !== 'resolved');
-  const allianceIds = [...new Set((await db.select({ instrumentId: responses.instrumentId }).from(responses).where(and(eq(responses.episodeId, row.episodeId), eq(responses.respondent, 'client')))).map((r) => r.instrumentId))].filter(
-    (id) => hasInstrument(id) && !!getInstrument(id).parallelForm,
-  );
+  const allianceIds = history.instrumentIds.filter((id) => hasInstrument(id) && !!getInstrument(id).parallelForm);
   let unrepairedRupture = false;
   for (const instrumentId of allianceIds) {
-    const series = await seriesOf(db, row, instrumentId, 'client');
+    const series = historySeries(history, instrumentId);
     if (hasUnrepairedRupture(detectRuptures(series.map(totalOf), getInstrument(instrumentId).range))) unrepairedRupture = true;
   }
-  const [missed] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(appointments)
-    .where(and(eq(appointments.episodeId, row.episodeId), sql`(${appointments.status} = 'did_not_attend' or (${appointments.status} = 'cancelled' and ${appointments.cancelledBy} = 'client'))`));
   const factors: DropoutFactors = {
-    earlyLowAlliance: standing.some((a) => a.kind === 'low_alliance' && a.evidence.earlyDropoutSignal === true),
+    earlyLowAlliance: standing.some((a) => a.kind === 'low_alliance' && a.earlyDropoutSignal),
     unrepairedRupture,
     notOnTrack: active.some((a) => a.kind === 'not_on_track'),
     reliableDeterioration: active.some((a) => a.kind === 'reliable_deterioration'),
-    missedAppointments: missed?.n ?? 0,
+    missedAppointments: history.missed,
     missedQuestionnaires: active.some((a) => a.kind === 'missed_questionnaires' || a.kind === 'stopped_checkins'),
     traineeTherapist: episode.trainee ?? false,
     age: episode.dateOfBirth ? ageOn(episode.dateOfBirth, now) : null,

@@ -148,6 +148,7 @@ export const en = {
 
   'client.newTitle': 'Add a client',
   'client.create': 'Add client',
+  'client.onThisPage': 'On this page',
   'client.details': 'Details',
   'client.givenName': 'Given name',
   'client.familyName': 'Family name',

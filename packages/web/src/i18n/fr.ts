@@ -147,6 +147,7 @@ export const fr: Record<MessageKey, string> = {
 
   'client.newTitle': 'Ajouter un patient',
   'client.create': 'Ajouter le patient',
+  'client.onThisPage': 'Sur cette page',
   'client.details': 'Coordonnées',
   'client.givenName': 'Prénom',
   'client.familyName': 'Nom de famille',

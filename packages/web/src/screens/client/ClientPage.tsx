@@ -65,6 +65,33 @@ export function ClientPage({ clientId }: { clientId: string }) {
         )}
       </div>
 
+      <nav aria-label={t('client.onThisPage')} className="jump-links">
+        <ul>
+          {clientPanels.map((panel) => (
+            <li key={panel.id}>
+              <a href={`#${panel.id}-h`}>{t(panel.title)}</a>
+            </li>
+          ))}
+          <li>
+            <a href="#appointments-h">{t('appointment.title')}</a>
+          </li>
+          <li>
+            <a href="#details-h">{t('client.details')}</a>
+          </li>
+          <li>
+            <a href="#episodes-h">{t('episode.title')}</a>
+          </li>
+        </ul>
+      </nav>
+
+      {clientPanels.map((panel) => (
+        <section key={panel.id} aria-labelledby={`${panel.id}-h`} className="panel">
+          <h2 id={`${panel.id}-h`}>{t(panel.title)}</h2>
+          {panel.render({ client: c, openEpisode })}
+        </section>
+      ))}
+
+      <AppointmentsSection client={c} staff={staff.data ?? []} names={names} />
       <section aria-labelledby="details-h" className="panel">
         <h2 id="details-h">{t('client.details')}</h2>
         {editing ? (
@@ -90,15 +117,6 @@ export function ClientPage({ clientId }: { clientId: string }) {
       <ConsentSection clientId={c.id} names={names} />
       <CareTeamSection clientId={c.id} state={careTeam} staff={staff.data ?? []} />
       <EpisodesSection clientId={c.id} state={episodes} staff={staff.data ?? []} names={names} />
-
-      {clientPanels.map((panel) => (
-        <section key={panel.id} aria-labelledby={`${panel.id}-h`} className="panel">
-          <h2 id={`${panel.id}-h`}>{t(panel.title)}</h2>
-          {panel.render({ client: c, openEpisode })}
-        </section>
-      ))}
-
-      <AppointmentsSection client={c} staff={staff.data ?? []} names={names} />
     </article>
   );
 }

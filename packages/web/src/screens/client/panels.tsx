@@ -12,9 +12,10 @@ export type ClientPanelProps = { client: Client; openEpisode: Episode | null };
 export type ClientPanel = { id: string; title: MessageKey; render: (props: ClientPanelProps) => ReactNode };
 
 /**
- * Panels of the client page shown between the episode and the appointments.
+ * Panels of the client page, in this order at the top of the page (what needs attention first: alerts,
+ * then the measures, then what to do), before the appointments and the client's records.
  *
- * SLOTS FOR ISSUE 5 / ISSUE 6 — each is one entry here (lazy-load anything heavy such as uPlot):
+ * Each is one entry here (lazy-load anything heavy such as uPlot):
  *  - `symptoms`: a chart per symptom measure with bands, caseness line, reliable-change markers and
  *    the expected-trajectory band, each with a table view and a text summary;
  *  - `alliance`: client and therapist ratings per session, the gap shaded, ruptures and repairs,
@@ -24,10 +25,10 @@ export type ClientPanel = { id: string; title: MessageKey; render: (props: Clien
  *  - `actions`: send a questionnaire now, schedule, in-session mode, rate the session.
  */
 export const clientPanels: ClientPanel[] = [
-  { id: 'actions', title: 'panel.actions', render: (p) => <ActionsPanel {...p} /> },
   { id: 'alerts', title: 'panel.alerts', render: (p) => <AlertsPanel {...p} /> },
   { id: 'symptoms', title: 'panel.symptoms', render: (p) => <SymptomPanel {...p} /> },
   { id: 'alliance', title: 'panel.alliance', render: (p) => <AlliancePanel {...p} /> },
   { id: 'responses', title: 'panel.responses', render: (p) => <ResponsesPanel {...p} /> },
+  { id: 'actions', title: 'panel.actions', render: (p) => <ActionsPanel {...p} /> },
   { id: 'dropout', title: 'panel.dropout', render: (p) => <DropoutPanel {...p} /> },
 ];

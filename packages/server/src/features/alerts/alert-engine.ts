@@ -60,6 +60,12 @@ export async function evaluateResponseAlerts(
     now: Date;
     /** The completed rows themselves when the caller has just written them (no need to read them back). */
     rows?: readonly ResponseRow[];
+    /**
+     * The episode's history as read (by {@link episodeHistoryFields}) in the same transaction
+     * before `rows` were written, e.g. by the submit's lock statement: the rules then read nothing
+     * more for that episode; `rows` are added to it here.
+     */
+    history?: { read: EpisodeHistoryRead; clientId: string; episodeId: string };
   },
 ): Promise<AlertRow[]> {
   if (input.responseIds.length === 0) return [];
@@ -70,6 +76,14 @@ export async function evaluateResponseAlerts(
   // once per episode in one statement, for the symptom and dropout rules; alerts raised below are
   // added to it, so a later rule sees them as it would have read them back.
   const histories = new Map<string, EpisodeHistory>();
+  if (input.history) {
+    const given = historyFromRead(input.history.read, input.history.clientId, input.history.episodeId);
+    // The rows just written, as the history would have read them after the write (completed, scored, the client's own).
+    const written = rows.filter((r) => r.episodeId === input.history!.episodeId && r.clientId === input.history!.clientId && r.respondent === 'client');
+    given.series.push(...written.filter((r) => r.status === 'completed' && r.total !== null).sort((a, b) => compareSubmitted(a, b)));
+    for (const r of written) if (!given.instrumentIds.includes(r.instrumentId)) given.instrumentIds.push(r.instrumentId);
+    histories.set(input.history.episodeId, given);
+  }
   const historyOf = async (row: ResponseRow & { episodeId: string }) => {
     let history = histories.get(row.episodeId);
     if (!history) histories.set(row.episodeId, (history = await readEpisodeHistory(db, row)));
@@ -147,51 +161,70 @@ type EpisodeHistory = {
   missed: number;
 };
 
-function episodeHistoryStatement(q: Queryable) {
-  const p = sql.placeholder;
+/** The history's columns of a statement, as {@link episodeHistoryFields} selects them. */
+export type EpisodeHistoryRead = { historySeries: unknown; historyInstruments: unknown; historyAlerts: unknown; historyEpisode: unknown; historyMissed: unknown };
+
+/**
+ * The columns that read a client's episode history, for a select whose row gives the clinic, the
+ * client and the episode as SQL (placeholders, or columns of a row the statement reads, such as
+ * the submit's locked assignment). Every part is limited to that clinic, client and episode.
+ */
+export function episodeHistoryFields(ids: { orgId: unknown; clientId: unknown; episodeId: unknown }) {
   const r = sql`r`;
   const a = sql`a`;
-  return q
-    .select({
-      dateOfBirth: clients.dateOfBirth,
-      trainee: memberships.trainee,
-      series: sql<unknown>`(select coalesce(json_agg(json_build_object('id', ${r}.id, 'instrumentId', ${r}.instrument_id, 'total', ${r}.total, 'supersedesId', ${r}.supersedes_id)
+  const { orgId, clientId, episodeId } = ids;
+  return {
+    historySeries: sql<unknown>`(select coalesce(json_agg(json_build_object('id', ${r}.id, 'instrumentId', ${r}.instrument_id, 'total', ${r}.total, 'supersedesId', ${r}.supersedes_id)
           order by ${r}.submitted_at, ${r}.created_at, ${r}.id), '[]'::json)
         from ${responses} ${r}
-        where ${r}.org_id = ${p('orgId')} and ${r}.client_id = ${p('clientId')} and ${r}.episode_id = ${p('episodeId')}
+        where ${r}.org_id = ${orgId} and ${r}.client_id = ${clientId} and ${r}.episode_id = ${episodeId}
           and ${r}.respondent = 'client' and ${r}.status = 'completed' and ${r}.total is not null)`,
-      instrumentIds: sql<unknown>`(select coalesce(json_agg(distinct ${r}.instrument_id), '[]'::json) from ${responses} ${r}
-        where ${r}.org_id = ${p('orgId')} and ${r}.client_id = ${p('clientId')} and ${r}.episode_id = ${p('episodeId')} and ${r}.respondent = 'client')`,
-      alerts: sql<unknown>`(select coalesce(json_agg(json_build_object('kind', ${a}.kind, 'status', ${a}.status, 'episodeId', ${a}.episode_id,
+    historyInstruments: sql<unknown>`(select coalesce(json_agg(distinct ${r}.instrument_id), '[]'::json) from ${responses} ${r}
+        where ${r}.org_id = ${orgId} and ${r}.client_id = ${clientId} and ${r}.episode_id = ${episodeId} and ${r}.respondent = 'client')`,
+    historyAlerts: sql<unknown>`(select coalesce(json_agg(json_build_object('kind', ${a}.kind, 'status', ${a}.status, 'episodeId', ${a}.episode_id,
           'instrumentId', ${a}.evidence->>'instrumentId', 'earlyDropoutSignal', coalesce(${a}.evidence->'earlyDropoutSignal' = 'true'::jsonb, false))), '[]'::json)
         from ${alerts} ${a}
-        where ${a}.org_id = ${p('orgId')} and ${a}.client_id = ${p('clientId')} and (${a}.episode_id = ${p('episodeId')} or ${a}.episode_id is null))`,
-      missed: sql<number>`(select count(*)::int from ${appointments}
-        where ${appointments.orgId} = ${p('orgId')} and ${appointments.episodeId} = ${p('episodeId')}
-          and (${appointments.status} = 'did_not_attend' or (${appointments.status} = 'cancelled' and ${appointments.cancelledBy} = 'client')))`,
-    })
-    .from(episodes)
-    .innerJoin(clients, eq(clients.id, episodes.clientId))
-    .leftJoin(memberships, and(eq(memberships.userId, episodes.primaryClinicianId), eq(memberships.orgId, episodes.orgId)))
-    .where(and(eq(episodes.orgId, p('orgId')), eq(episodes.id, p('episodeId'))))
-    .limit(1)
+        where ${a}.org_id = ${orgId} and ${a}.client_id = ${clientId} and (${a}.episode_id = ${episodeId} or ${a}.episode_id is null))`,
+    historyEpisode: sql<unknown>`(select json_build_object('dateOfBirth', c.date_of_birth, 'trainee', m.trainee)
+        from ${episodes} e join ${clients} c on c.id = e.client_id
+        left join ${memberships} m on m.user_id = e.primary_clinician_id and m.org_id = e.org_id
+        where e.org_id = ${orgId} and e.id = ${episodeId})`,
+    historyMissed: sql<unknown>`(select count(*)::int from ${appointments} ap
+        where ap.org_id = ${orgId} and ap.episode_id = ${episodeId}
+          and (ap.status = 'did_not_attend' or (ap.status = 'cancelled' and ap.cancelled_by = 'client')))`,
+  };
+}
+
+function episodeHistoryStatement(q: Queryable) {
+  const p = sql.placeholder;
+  return q
+    .select(episodeHistoryFields({ orgId: p('orgId'), clientId: p('clientId'), episodeId: p('episodeId') }))
+    .from(sql`(select 1) one`)
     .prepare('alert_episode_history');
 }
 
 /** JSON from the statement: parsed by node-postgres and PGlite alike, but accept text too. */
 const jsonOf = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
 
+function historyFromRead(read: EpisodeHistoryRead, clientId: string, _episodeId: string): EpisodeHistory {
+  return {
+    clientId,
+    series: jsonOf<SeriesPoint[]>(read.historySeries),
+    instrumentIds: jsonOf<string[]>(read.historyInstruments),
+    alerts: jsonOf<StandingAlert[]>(read.historyAlerts),
+    episode: jsonOf<EpisodeHistory['episode']>(read.historyEpisode) ?? null,
+    missed: Number(read.historyMissed),
+  };
+}
+
 async function readEpisodeHistory(db: Queryable, row: ResponseRow & { episodeId: string }): Promise<EpisodeHistory> {
   const [found] = await preparedOn(db, 'alert_episode_history', episodeHistoryStatement).execute({ orgId: row.orgId, clientId: row.clientId, episodeId: row.episodeId });
-  if (!found) return { clientId: row.clientId, series: [], instrumentIds: [], alerts: [], episode: null, missed: 0 };
-  return {
-    clientId: row.clientId,
-    series: jsonOf<SeriesPoint[]>(found.series),
-    instrumentIds: jsonOf<string[]>(found.instrumentIds),
-    alerts: jsonOf<StandingAlert[]>(found.alerts),
-    episode: { dateOfBirth: found.dateOfBirth, trainee: found.trainee },
-    missed: Number(found.missed),
-  };
+  return historyFromRead(found!, row.clientId, row.episodeId);
+}
+
+/** The order of a series (as `seriesOf`): submitted, then created, then id. */
+function compareSubmitted(a: Pick<ResponseRow, 'submittedAt' | 'createdAt' | 'id'>, b: Pick<ResponseRow, 'submittedAt' | 'createdAt' | 'id'>): number {
+  return (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0) || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** A just-raised alert as the history holds it. */

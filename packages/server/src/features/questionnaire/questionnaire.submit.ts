@@ -8,7 +8,7 @@ import type { AuditEventInput } from '../../audit/audit.queries';
 import { riskAlertsFor, type NewAlert } from '../alerts/alert-rules';
 import { NOTIFY_URGENT_JOB } from '../alerts/alerts.queries';
 import { ESCALATE_JOB, escalationPlan, organisationSettings } from '../alerts/alerts.escalation';
-import { alertRulesNeedHistory, evaluateResponseAlerts } from '../alerts/alert-engine';
+import { alertRulesNeedHistory, episodeHistoryFields, evaluateResponseAlerts, type EpisodeHistoryRead } from '../alerts/alert-engine';
 import { defaultOrganisationSettings } from '../organisations/organisations.schema';
 import { resolveInstrumentsFromHeaders, scoredResponseColumns, type OrgInstrumentHeader, type ResolvedInstrument } from '../instruments/org-instruments';
 import { currentOrgInstrumentHeaders, type LinkContext, type LinkVia } from './link-session';
@@ -37,6 +37,11 @@ function lockStatement(q: Queryable) {
       orgInstruments: currentOrgInstrumentHeaders(),
       // Read before the lock is granted (one snapshot per statement): only a hint, see below.
       submissionUsed: sql<boolean>`exists (select 1 from ${responses} where ${responses.submissionId} = ${p('submissionId')} and ${responses.status} = 'completed')`,
+      // The alert rules' history of the assignment's episode (nothing without one), so they read
+      // nothing more. Also from before the lock: a submit of this assignment that commits while
+      // this one waits makes it a replay or a conflict, and other transactions are unseen by the
+      // rules until they commit either way.
+      ...episodeHistoryFields({ orgId: assignments.orgId, clientId: assignments.clientId, episodeId: assignments.episodeId }),
     })
     .from(assignments)
     .innerJoin(organisations, eq(organisations.id, assignments.orgId))
@@ -74,7 +79,8 @@ export async function submitAssignment(
   if (!isAnswerable(assignment, now)) throw gone('This questionnaire has expired.', 'questionnaire_expired');
   const instruments = await resolveInstrumentsFromHeaders(tx, assignment.orgId, assignment.instrumentIds, locked.orgInstruments);
   const settings = { ...defaultOrganisationSettings, ...locked.settings };
-  return writeSubmission(tx, { assignment, answers: input.answers, submissionId, via: input.via, now, saved, instruments, settings, audit: input.audit() });
+  const history = assignment.episodeId ? { read: locked, clientId: assignment.clientId, episodeId: assignment.episodeId } : undefined;
+  return writeSubmission(tx, { assignment, answers: input.answers, submissionId, via: input.via, now, saved, instruments, settings, audit: input.audit(), history });
 }
 
 /** An autosaved response: the submit completes this row (it keeps its id, version and times). */
@@ -93,6 +99,8 @@ type SubmissionInput = {
   /** The clinic's settings (for the escalation of risk alerts); read when needed and not given. */
   settings?: OrganisationSettings;
   audit?: AuditEventInput;
+  /** The episode's history for the alert rules, read with the lock (before the write). */
+  history?: { read: EpisodeHistoryRead; clientId: string; episodeId: string };
 };
 
 /**
@@ -212,7 +220,7 @@ export async function writeSubmission(tx: Tx, input: SubmissionInput): Promise<S
   const { shape, values } = writeValues(input, scored, settings, false);
   await preparedOn(tx, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
   // Issue 5: the alliance, deterioration, trajectory and dropout rules, in the same transaction.
-  const evaluated = await evaluateResponseAlerts(tx, { responseIds: scored.result.responseIds, rows: scored.written, now: input.now });
+  const evaluated = await evaluateResponseAlerts(tx, { responseIds: scored.result.responseIds, rows: scored.written, now: input.now, history: input.history });
   scored.result.alertIds.push(...evaluated.map((a) => a.id));
   return scored.result;
 }

@@ -386,6 +386,10 @@ describe('submit', () => {
     await submitIn(2); // PHQ-9 0 -> 16: reliable deterioration against the episode's first score
     const raised = await ctx.db.select({ kind: alerts.kind }).from(alerts).where(eq(alerts.clientId, client.id));
     expect(raised.map((r) => r.kind)).toContain('reliable_deterioration');
+    // Still deteriorated: the standing alert (read with the assignment's lock) keeps it to one.
+    await submitIn(2);
+    const again = await ctx.db.select({ kind: alerts.kind }).from(alerts).where(eq(alerts.clientId, client.id));
+    expect(again.filter((r) => r.kind === 'reliable_deterioration')).toHaveLength(1);
   });
 
   it("scores a clinic's own questionnaire with the version current at submit, a new upload taking effect at once", async () => {

@@ -10,12 +10,27 @@ const UPlotCanvas = lazy(() => import('./uplot-canvas'));
  * accessible equivalent. The toggle is a native button, so it works by keyboard.
  */
 export function ChartFrame({ title, summary, spec, table, legend, headingLevel = 3 }: { title: string; summary: string; spec: ChartSpec; table: ReactNode; legend?: ReactNode; headingLevel?: 3 | 4 }) {
+  return (
+    <FigureWithTable title={title} summary={summary} table={table} headingLevel={headingLevel}>
+      <Suspense fallback={<div className="chart-canvas chart-placeholder" aria-hidden="true" />}>
+        <UPlotCanvas spec={spec} />
+      </Suspense>
+      {legend}
+    </FigureWithTable>
+  );
+}
+
+/**
+ * The frame every chart shares (uPlot or not): heading, summary, and the drawing (`children`) or
+ * its table behind a native toggle button.
+ */
+export function FigureWithTable({ title, summary, table, children, headingLevel = 3, className }: { title: string; summary: string; table: ReactNode; children: ReactNode; headingLevel?: 3 | 4; className?: string }) {
   const t = useT();
   const [view, setView] = useState<'chart' | 'table'>('chart');
   const id = useId();
   const H = headingLevel === 3 ? 'h3' : 'h4';
   return (
-    <figure className="chart" aria-labelledby={`${id}-title`} aria-describedby={`${id}-summary`}>
+    <figure className={className ? `chart ${className}` : 'chart'} aria-labelledby={`${id}-title`} aria-describedby={`${id}-summary`}>
       <div className="chart-head">
         <H id={`${id}-title`}>{title}</H>
         <button type="button" className="small" aria-controls={`${id}-body`} onClick={() => setView(view === 'chart' ? 'table' : 'chart')}>
@@ -25,18 +40,7 @@ export function ChartFrame({ title, summary, spec, table, legend, headingLevel =
       <p id={`${id}-summary`} className="chart-summary">
         {summary}
       </p>
-      <div id={`${id}-body`}>
-        {view === 'chart' ? (
-          <>
-            <Suspense fallback={<div className="chart-canvas chart-placeholder" aria-hidden="true" />}>
-              <UPlotCanvas spec={spec} />
-            </Suspense>
-            {legend}
-          </>
-        ) : (
-          <div className="table-scroll">{table}</div>
-        )}
-      </div>
+      <div id={`${id}-body`}>{view === 'chart' ? children : <div className="table-scroll">{table}</div>}</div>
     </figure>
   );
 }

@@ -1,11 +1,12 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/database';
-import { appointments, assignments, clientConsents, clients, episodes, messages, organisations, programmes, protocols } from '../db/schema';
+import { appointments, assignments, clientConsents, clients, episodes, messages, organisations, programmes, protocols, responses } from '../db/schema';
 import { seededRandom } from '../lib/random';
 import { enqueueJob } from '../jobs/job-runner';
 import { issueLink } from '../features/assignments/assignment-links';
 import { planAssignments } from '../features/assignments/assignments.plan';
 import { queueSend } from '../features/assignments/assignments.queries';
+import { PENDING_RATING_STATUSES } from '../features/alliance/blind';
 import { BUILT_IN_PROTOCOL } from '../features/protocols/built-in-protocol';
 import { daysToColumn, resolveDays, resolveProtocol } from '../features/protocols/protocols.queries';
 
@@ -156,6 +157,50 @@ export async function seedDemoDelivery(tx: Queryable, options: { orgId: string; 
       reminderAfterDays: 2,
       expiryDays: 4,
       createdAt: sentAt,
+      updatedAt: now,
+    });
+  }
+  // Blind rating on every demo day: the planner looks back only three days, so on days after the
+  // weekly sessions a clinician may owe no rating. Each clinician who owes none gets one for their
+  // latest session of the past week that the client rated and they did not (within the blind window).
+  for (const clinicianId of [...new Set(open.map((o) => o.episode.primaryClinicianId).filter((id): id is string => !!id))]) {
+    const [owed] = await tx
+      .select({ id: assignments.id })
+      .from(assignments)
+      .where(and(eq(assignments.orgId, orgId), eq(assignments.respondentUserId, clinicianId), eq(assignments.respondent, 'clinician'), inArray(assignments.status, [...PENDING_RATING_STATUSES])))
+      .limit(1);
+    if (owed) continue;
+    const [visit] = await tx
+      .select({ id: appointments.id, clientId: appointments.clientId, episodeId: appointments.episodeId, startsAt: appointments.startsAt })
+      .from(appointments)
+      .where(
+        and(
+          eq(appointments.orgId, orgId),
+          eq(appointments.clinicianId, clinicianId),
+          eq(appointments.status, 'attended'),
+          gt(appointments.startsAt, new Date(now.getTime() - 6.5 * DAY)),
+          lt(appointments.startsAt, now),
+          sql`exists (select 1 from ${responses} r where r.appointment_id = ${appointments.id} and r.instrument_id = 'rapport_alliance')`,
+          sql`not exists (select 1 from ${responses} r where r.appointment_id = ${appointments.id} and r.instrument_id = 'rapport_alliance_therapist')`,
+        ),
+      )
+      .orderBy(desc(appointments.startsAt))
+      .limit(1);
+    if (!visit) continue;
+    const dueAt = new Date(visit.startsAt.getTime() + 3_600_000);
+    await tx.insert(assignments).values({
+      orgId,
+      clientId: visit.clientId,
+      episodeId: visit.episodeId,
+      appointmentId: visit.id,
+      dedupeKey: `demo-rating:${visit.id}`,
+      instrumentIds: ['rapport_alliance_therapist'],
+      respondent: 'clinician',
+      respondentUserId: clinicianId,
+      channel: 'in_session',
+      status: 'scheduled',
+      scheduledFor: dueAt,
+      createdAt: dueAt,
       updatedAt: now,
     });
   }

@@ -59,6 +59,8 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
   const rows: ResponseInsert[] = [];
   let latestPhq9: ResponseInsert | null = null;
   let riskClientIndex = -1;
+  /** Clinicians already given one recent session they have not rated yet (blind rating shows on their screens). */
+  const owesRating = new Set<string>();
 
   const add = (
     definition: InstrumentDefinition,
@@ -125,8 +127,12 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
       if (after.getTime() >= now.getTime()) return;
       const ruptured = rupture !== null && session >= 4 && (rupture === 'unrepaired' || session === 4);
       const bond = clamp01(alliance + session * 0.01 - (ruptured ? 0.3 : 0) + rnd.normal(0, 0.04));
-      if (rnd.chance(0.85)) add(allianceClient, answersFor(allianceClient, bond, rnd), { clientId: episode.clientId, episodeId: episode.id, appointmentId: visit.id, submittedAt: after, submissionId: randomUUID() });
-      if (rnd.chance(0.95)) {
+      // Each clinician's first client whose last session was in the past few days: the client has rated
+      // it, the clinician not yet, so every demo day shows a blind session (not left to chance).
+      const blind = last && !owesRating.has(clinicianId) && now.getTime() - visit.startsAt.getTime() < 6.5 * DAY;
+      if (blind) owesRating.add(clinicianId);
+      if (blind || rnd.chance(0.85)) add(allianceClient, answersFor(allianceClient, bond, rnd), { clientId: episode.clientId, episodeId: episode.id, appointmentId: visit.id, submittedAt: after, submissionId: randomUUID() });
+      if (!blind && rnd.chance(0.95)) {
         add(allianceTherapist, answersFor(allianceTherapist, clamp01(bond + (ruptured ? 0.22 : 0) + therapistBias), rnd), {
           clientId: episode.clientId,
           episodeId: episode.id,

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { Column, and, asc, eq, getTableName, inArray, is, isNotNull, sql } from 'drizzle-orm';
 import {
   RULES_VERSION,
   alliancePair,
@@ -60,12 +60,6 @@ export async function evaluateResponseAlerts(
     now: Date;
     /** The completed rows themselves when the caller has just written them (no need to read them back). */
     rows?: readonly ResponseRow[];
-    /**
-     * The episode's history as read (by {@link episodeHistoryFields}) in the same transaction
-     * before `rows` were written, e.g. by the submit's lock statement: the rules then read nothing
-     * more for that episode; `rows` are added to it here.
-     */
-    history?: { read: EpisodeHistoryRead; clientId: string; episodeId: string };
   },
 ): Promise<AlertRow[]> {
   if (input.responseIds.length === 0) return [];
@@ -76,14 +70,6 @@ export async function evaluateResponseAlerts(
   // once per episode in one statement, for the symptom and dropout rules; alerts raised below are
   // added to it, so a later rule sees them as it would have read them back.
   const histories = new Map<string, EpisodeHistory>();
-  if (input.history) {
-    const given = historyFromRead(input.history.read, input.history.clientId, input.history.episodeId);
-    // The rows just written, as the history would have read them after the write (completed, scored, the client's own).
-    const written = rows.filter((r) => r.episodeId === input.history!.episodeId && r.clientId === input.history!.clientId && r.respondent === 'client');
-    given.series.push(...written.filter((r) => r.status === 'completed' && r.total !== null).sort((a, b) => compareSubmitted(a, b)));
-    for (const r of written) if (!given.instrumentIds.includes(r.instrumentId)) given.instrumentIds.push(r.instrumentId);
-    histories.set(input.history.episodeId, given);
-  }
   const historyOf = async (row: ResponseRow & { episodeId: string }) => {
     let history = histories.get(row.episodeId);
     if (!history) histories.set(row.episodeId, (history = await readEpisodeHistory(db, row)));
@@ -116,6 +102,44 @@ export async function evaluateResponseAlerts(
 }
 
 /**
+ * The symptom and dropout rules (the same as {@link evaluateResponseAlerts}) for responses of one
+ * client's episode about to be written, decided from that episode's history as read before the
+ * write ({@link episodeHistoryColumn}, e.g. with the submit's link session or lock): returns the
+ * alerts to insert with the responses, in order, without reading anything (the clinic's cached
+ * trajectory reference aside) or writing. Each alert is taken as raised for the rules after it,
+ * as {@link evaluateResponseAlerts} would read it back. Null when a rule must read more (an
+ * alliance form: its series, its session partner, the clinic's ratings): the caller writes, then
+ * runs {@link evaluateResponseAlerts}. The caller inserts them skipping repeats of the same evidence
+ * (as {@link raiseAlerts}) with one `alert.raise` audit event each, and must write only while the
+ * history is still as read (the submit compares the column's text under its lock).
+ */
+export async function planEpisodeAlerts(
+  db: Queryable,
+  input: { rows: readonly ResponseRow[]; history: { text: string; clientId: string; episodeId: string }; now: Date },
+): Promise<NewAlert[] | null> {
+  const scored = input.rows.filter((row) => hasInstrument(row.instrumentId) && row.total !== null);
+  if (scored.some((row) => !!getInstrument(row.instrumentId).parallelForm)) return null;
+  const { clientId, episodeId } = input.history;
+  const mine = scored.filter((row) => row.respondent === 'client' && row.episodeId === episodeId && row.clientId === clientId);
+  if (mine.length !== scored.filter((row) => row.respondent === 'client' && row.episodeId).length) return null;
+  const history = historyFromRead(input.history.text, clientId);
+  // The rows about to be written, as the history would read them afterwards (completed, scored, the client's own).
+  history.series.push(...[...mine].sort(compareSubmitted));
+  for (const r of mine) if (!history.instrumentIds.includes(r.instrumentId)) history.instrumentIds.push(r.instrumentId);
+  const planned: NewAlert[] = [];
+  const take = (candidates: readonly NewAlert[]) => {
+    for (const alert of candidates) {
+      planned.push(alert);
+      history.alerts.push(standingOf(alert));
+    }
+  };
+  for (const row of mine) take(await symptomAlerts(db, row, getInstrument(row.instrumentId), history, input.now));
+  const last = mine[mine.length - 1];
+  if (last) take(await dropoutAlerts(last, history, input.now));
+  return planned;
+}
+
+/**
  * Whether {@link evaluateResponseAlerts} would read anything for these completed rows: every rule
  * needs history (an alliance form's series or partner, a client's episode for deterioration,
  * trajectory and dropout). Without any, it raises nothing and the caller may skip it. Mirrors the
@@ -145,8 +169,8 @@ type SeriesPoint = Pick<ResponseRow, 'id' | 'instrumentId' | 'total' | 'supersed
 type StandingAlert = { kind: AlertKind; status: 'open' | 'acknowledged' | 'resolved'; episodeId: string | null; instrumentId: string | null; earlyDropoutSignal: boolean };
 
 /**
- * Everything the symptom and dropout rules read about a client's episode, from ONE prepared
- * statement (instead of ten or so reads per submit): the completed scored client responses of the
+ * Everything the symptom and dropout rules read about a client's episode, from ONE column of one
+ * statement ({@link episodeHistoryColumn}, instead of ten or so reads per submit): the completed scored client responses of the
  * episode (every instrument, oldest first, as `seriesOf` orders them), the instruments the client
  * answered in it, the client's alerts in the episode or outside any episode, the episode's
  * therapist (trainee?) and the client's date of birth, and the missed appointments. Every part is
@@ -161,65 +185,66 @@ type EpisodeHistory = {
   missed: number;
 };
 
-/** The history's columns of a statement, as {@link episodeHistoryFields} selects them. */
-export type EpisodeHistoryRead = { historySeries: unknown; historyInstruments: unknown; historyAlerts: unknown; historyEpisode: unknown; historyMissed: unknown };
-
 /**
- * The columns that read a client's episode history, for a select whose row gives the clinic, the
- * client and the episode as SQL (placeholders, or columns of a row the statement reads, such as
- * the submit's locked assignment). Every part is limited to that clinic, client and episode.
+ * The history of a client's episode as ONE text column (a JSON array: series, instruments, standing
+ * alerts, episode, missed appointments), for a select whose row gives the clinic, the client and
+ * the episode as SQL (placeholders, or columns of a row the statement reads, such as the submit's
+ * assignment); null without an episode. Text, not JSON, so a later statement can check the history
+ * is unchanged by comparing it to the same expression (every part is ordered). Every part is
+ * limited to that clinic, client and episode, so its cost does not grow with the clinic.
  */
-export function episodeHistoryFields(ids: { orgId: unknown; clientId: unknown; episodeId: unknown }) {
+export function episodeHistoryColumn(ids: { orgId: unknown; clientId: unknown; episodeId: unknown }) {
   const r = sql`r`;
   const a = sql`a`;
-  const { orgId, clientId, episodeId } = ids;
-  return {
-    historySeries: sql<unknown>`(select coalesce(json_agg(json_build_object('id', ${r}.id, 'instrumentId', ${r}.instrument_id, 'total', ${r}.total, 'supersedesId', ${r}.supersedes_id)
+  const orgId = qualified(ids.orgId);
+  const clientId = qualified(ids.clientId);
+  const episodeId = qualified(ids.episodeId);
+  return sql<string | null>`(case when ${episodeId}::uuid is null then null else json_build_array(
+    (select coalesce(json_agg(json_build_object('id', ${r}.id, 'instrumentId', ${r}.instrument_id, 'total', ${r}.total, 'supersedesId', ${r}.supersedes_id)
           order by ${r}.submitted_at, ${r}.created_at, ${r}.id), '[]'::json)
         from ${responses} ${r}
         where ${r}.org_id = ${orgId} and ${r}.client_id = ${clientId} and ${r}.episode_id = ${episodeId}
-          and ${r}.respondent = 'client' and ${r}.status = 'completed' and ${r}.total is not null)`,
-    historyInstruments: sql<unknown>`(select coalesce(json_agg(distinct ${r}.instrument_id), '[]'::json) from ${responses} ${r}
-        where ${r}.org_id = ${orgId} and ${r}.client_id = ${clientId} and ${r}.episode_id = ${episodeId} and ${r}.respondent = 'client')`,
-    historyAlerts: sql<unknown>`(select coalesce(json_agg(json_build_object('kind', ${a}.kind, 'status', ${a}.status, 'episodeId', ${a}.episode_id,
-          'instrumentId', ${a}.evidence->>'instrumentId', 'earlyDropoutSignal', coalesce(${a}.evidence->'earlyDropoutSignal' = 'true'::jsonb, false))), '[]'::json)
+          and ${r}.respondent = 'client' and ${r}.status = 'completed' and ${r}.total is not null),
+    (select coalesce(json_agg(distinct ${r}.instrument_id), '[]'::json) from ${responses} ${r}
+        where ${r}.org_id = ${orgId} and ${r}.client_id = ${clientId} and ${r}.episode_id = ${episodeId} and ${r}.respondent = 'client'),
+    (select coalesce(json_agg(json_build_object('kind', ${a}.kind, 'status', ${a}.status, 'episodeId', ${a}.episode_id,
+          'instrumentId', ${a}.evidence->>'instrumentId', 'earlyDropoutSignal', coalesce(${a}.evidence->'earlyDropoutSignal' = 'true'::jsonb, false)) order by ${a}.id), '[]'::json)
         from ${alerts} ${a}
-        where ${a}.org_id = ${orgId} and ${a}.client_id = ${clientId} and (${a}.episode_id = ${episodeId} or ${a}.episode_id is null))`,
-    historyEpisode: sql<unknown>`(select json_build_object('dateOfBirth', c.date_of_birth, 'trainee', m.trainee)
+        where ${a}.org_id = ${orgId} and ${a}.client_id = ${clientId} and (${a}.episode_id = ${episodeId} or ${a}.episode_id is null)),
+    (select json_build_object('dateOfBirth', c.date_of_birth, 'trainee', m.trainee)
         from ${episodes} e join ${clients} c on c.id = e.client_id
         left join ${memberships} m on m.user_id = e.primary_clinician_id and m.org_id = e.org_id
-        where e.org_id = ${orgId} and e.id = ${episodeId})`,
-    historyMissed: sql<unknown>`(select count(*)::int from ${appointments} ap
+        where e.org_id = ${orgId} and e.id = ${episodeId}),
+    (select count(*)::int from ${appointments} ap
         where ap.org_id = ${orgId} and ap.episode_id = ${episodeId}
-          and (ap.status = 'did_not_attend' or (ap.status = 'cancelled' and ap.cancelled_by = 'client')))`,
-  };
+          and (ap.status = 'did_not_attend' or (ap.status = 'cancelled' and ap.cancelled_by = 'client')))
+  )::text end)`;
+}
+
+/**
+ * A column with its table's name (Drizzle leaves the name out in a single-table select, where the
+ * subqueries above would take the column for one of their own); anything else as given.
+ */
+function qualified(value: unknown): unknown {
+  return is(value, Column) ? sql`${sql.identifier(getTableName(value.table))}.${sql.identifier(value.name)}` : value;
 }
 
 function episodeHistoryStatement(q: Queryable) {
   const p = sql.placeholder;
   return q
-    .select(episodeHistoryFields({ orgId: p('orgId'), clientId: p('clientId'), episodeId: p('episodeId') }))
+    .select({ history: episodeHistoryColumn({ orgId: p('orgId'), clientId: p('clientId'), episodeId: p('episodeId') }) })
     .from(sql`(select 1) one`)
     .prepare('alert_episode_history');
 }
 
-/** JSON from the statement: parsed by node-postgres and PGlite alike, but accept text too. */
-const jsonOf = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
-
-function historyFromRead(read: EpisodeHistoryRead, clientId: string, _episodeId: string): EpisodeHistory {
-  return {
-    clientId,
-    series: jsonOf<SeriesPoint[]>(read.historySeries),
-    instrumentIds: jsonOf<string[]>(read.historyInstruments),
-    alerts: jsonOf<StandingAlert[]>(read.historyAlerts),
-    episode: jsonOf<EpisodeHistory['episode']>(read.historyEpisode) ?? null,
-    missed: Number(read.historyMissed),
-  };
+function historyFromRead(text: string, clientId: string): EpisodeHistory {
+  const [series, instrumentIds, standing, episode, missed] = JSON.parse(text) as [SeriesPoint[], string[], StandingAlert[], EpisodeHistory['episode'], number];
+  return { clientId, series, instrumentIds, alerts: standing, episode: episode ?? null, missed: Number(missed) };
 }
 
 async function readEpisodeHistory(db: Queryable, row: ResponseRow & { episodeId: string }): Promise<EpisodeHistory> {
   const [found] = await preparedOn(db, 'alert_episode_history', episodeHistoryStatement).execute({ orgId: row.orgId, clientId: row.clientId, episodeId: row.episodeId });
-  return historyFromRead(found!, row.clientId, row.episodeId);
+  return historyFromRead(found!.history!, row.clientId);
 }
 
 /** The order of a series (as `seriesOf`): submitted, then created, then id. */
@@ -227,10 +252,10 @@ function compareSubmitted(a: Pick<ResponseRow, 'submittedAt' | 'createdAt' | 'id
   return (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0) || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** A just-raised alert as the history holds it. */
-function standingOf(alert: AlertRow): StandingAlert {
+/** A just-raised (or about to be raised) alert as the history holds it. */
+function standingOf(alert: Pick<NewAlert, 'kind' | 'status' | 'episodeId' | 'evidence'>): StandingAlert {
   const instrumentId = alert.evidence.instrumentId;
-  return { kind: alert.kind, status: alert.status, episodeId: alert.episodeId, instrumentId: typeof instrumentId === 'string' ? instrumentId : null, earlyDropoutSignal: alert.evidence.earlyDropoutSignal === true };
+  return { kind: alert.kind, status: alert.status ?? 'open', episodeId: alert.episodeId ?? null, instrumentId: typeof instrumentId === 'string' ? instrumentId : null, earlyDropoutSignal: alert.evidence.earlyDropoutSignal === true };
 }
 
 /** One instrument's series from the history, oldest first, corrections replacing their originals (as {@link seriesOf}). */

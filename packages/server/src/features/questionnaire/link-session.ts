@@ -7,6 +7,14 @@ import { assignments, kioskDevices, linkSessions, orgInstruments, organisations,
 import type { OrgInstrumentHeader } from '../instruments/org-instruments';
 import { hashToken, randomToken } from '../../lib/crypto';
 import { preparedOn } from './prepared';
+import { episodeHistoryColumn } from '../alerts/alert-engine';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A link route whose handler decides the alert rules (`POST /q/submit`): the link session's statement also reads the episode's history. */
+    linkHistory?: true;
+  }
+}
 
 /** The link-session cookie: a random 256-bit token, only its SHA-256 stored. */
 export const LINK_COOKIE = 'rapport_q';
@@ -43,8 +51,10 @@ export async function endLinkSession(db: Queryable, linkSessionId: string, now: 
 
 /**
  * What the link session statement reads with the session: the assignment as it stood, the clinic's
- * settings and its current instrument rows (headers). `POST /q/submit` scores with them before it
- * writes (`submitAtOnce`, which rechecks the assignment under a lock in the same statement).
+ * settings and its current instrument rows (headers), and on routes marked `linkHistory` the
+ * history of the assignment's episode for the alert rules (`episodeHistoryColumn`; null without an
+ * episode). `POST /q/submit` scores and decides the alerts with them before it writes
+ * (`submitAtOnce`, which rechecks the assignment and the history under a lock in the same statement).
  */
 export type LinkContext = {
   assignment: Pick<
@@ -53,6 +63,7 @@ export type LinkContext = {
   >;
   settings: OrganisationSettings;
   orgInstruments: OrgInstrumentHeader[];
+  history?: string | null;
 };
 
 const linkContexts = new WeakMap<FastifyRequest, LinkContext>();
@@ -70,8 +81,9 @@ const TOUCH_EVERY_MS = 60_000;
  * unknown), touched so it lives another 2 idle hours (at most once a minute): lookup and touch in
  * one statement (one round trip on every link request), prepared once (see `prepared.ts`).
  */
-async function useLinkSession(db: Queryable, token: string, now: Date) {
-  const [row] = await preparedOn(db, 'use_link_session', prepareUseLinkSession).execute({
+async function useLinkSession(db: Queryable, token: string, now: Date, withHistory: boolean) {
+  const name = withHistory ? 'use_link_session_history' : 'use_link_session';
+  const [row] = await preparedOn(db, name, (q) => prepareUseLinkSession(q, name, withHistory)).execute({
     tokenHash: hashToken(token),
     now,
     nowText: now.toISOString(),
@@ -83,7 +95,7 @@ async function useLinkSession(db: Queryable, token: string, now: Date) {
   return { ...rest, expiresAt: assignmentExpiresAt };
 }
 
-function prepareUseLinkSession(db: Queryable) {
+function prepareUseLinkSession(db: Queryable, name: string, withHistory: boolean) {
   const p = sql.placeholder;
   const live = db.$with('live').as(
     db
@@ -104,6 +116,7 @@ function prepareUseLinkSession(db: Queryable) {
         settings: sql<OrganisationSettings>`(select ${organisations.settings} from ${organisations} where ${organisations.id} = ${assignments.orgId})`.as('settings'),
         orgInstruments: currentOrgInstrumentHeaders().as('org_instruments'),
         stale: sql<boolean>`${linkSessions.lastSeenAt} < ${p('staleBefore')}`.as('stale'),
+        history: (withHistory ? episodeHistoryColumn({ orgId: assignments.orgId, clientId: assignments.clientId, episodeId: assignments.episodeId }) : sql<string | null>`null::text`).as('history'),
       })
       .from(linkSessions)
       .innerJoin(assignments, eq(assignments.id, linkSessions.assignmentId))
@@ -114,7 +127,7 @@ function prepareUseLinkSession(db: Queryable) {
   const touch = db
     .$with('touch', {})
     .as(db.update(linkSessions).set(touched).where(sql`${linkSessions.id} in (select id from live where stale)`).getSQL());
-  return db.with(live, touch).select().from(live).prepare('use_link_session');
+  return db.with(live, touch).select().from(live).prepare(name);
 }
 
 /** The assignment's current org instrument rows (headers), as JSON: for a statement over `assignments`. */
@@ -171,11 +184,11 @@ export function registerDeliveryPrincipals(app: App, deps: Pick<AppDeps, 'db' | 
       const token = request.cookies[LINK_COOKIE];
       if (!token) return;
       const now = clock.now();
-      const session = await useLinkSession(db, token, now);
+      const session = await useLinkSession(db, token, now, request.routeOptions.config.linkHistory === true);
       if (!session) return;
       request.principal = { kind: 'client_link', orgId: session.orgId, clientId: session.clientId, assignmentId: session.assignmentId, linkSessionId: session.id, via: session.via };
-      const { settings, orgInstruments: headers, assignmentId, ...assignment } = session;
-      linkContexts.set(request, { assignment: { ...assignment, id: assignmentId }, settings, orgInstruments: headers });
+      const { settings, orgInstruments: headers, history, assignmentId, ...assignment } = session;
+      linkContexts.set(request, { assignment: { ...assignment, id: assignmentId }, settings, orgInstruments: headers, history });
     } else if (kind === 'kiosk') {
       const token = request.cookies[KIOSK_COOKIE];
       if (!token) return;

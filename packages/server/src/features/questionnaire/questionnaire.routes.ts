@@ -155,7 +155,7 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
       return { saved: true as const };
     });
 
-    scope.post('/q/submit', { config: { access: { kind: 'link' } }, schema: { ...hide } }, async (request, reply) => {
+    scope.post('/q/submit', { config: { access: { kind: 'link' }, linkHistory: true }, schema: { ...hide } }, async (request, reply) => {
       const p = linkPrincipal(request);
       const json = wantsJson(request);
       const { submissionId, answers } = parseSubmission(request.body, (request.headers['content-type'] ?? '').startsWith('application/json'));

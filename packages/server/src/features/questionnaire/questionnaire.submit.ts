@@ -8,7 +8,7 @@ import type { AuditEventInput } from '../../audit/audit.queries';
 import { riskAlertsFor, type NewAlert } from '../alerts/alert-rules';
 import { NOTIFY_URGENT_JOB } from '../alerts/alerts.queries';
 import { ESCALATE_JOB, escalationPlan, organisationSettings } from '../alerts/alerts.escalation';
-import { alertRulesNeedHistory, episodeHistoryFields, evaluateResponseAlerts, type EpisodeHistoryRead } from '../alerts/alert-engine';
+import { alertRulesNeedHistory, episodeHistoryColumn, evaluateResponseAlerts, planEpisodeAlerts } from '../alerts/alert-engine';
 import { defaultOrganisationSettings } from '../organisations/organisations.schema';
 import { resolveInstrumentsFromHeaders, scoredResponseColumns, type OrgInstrumentHeader, type ResolvedInstrument } from '../instruments/org-instruments';
 import { currentOrgInstrumentHeaders, type LinkContext, type LinkVia } from './link-session';
@@ -16,11 +16,13 @@ import { preparedOn } from './prepared';
 import { answerError, findSubmission, isAnswerable, savedAnswers, type Answers, type AssignmentRow, type SubmissionResult } from './questionnaire.queries';
 
 /**
- * The submission in as few round trips as its guarantees allow (issue 4's throughput bar): one
- * statement locks the assignment and reads what the scoring needs around it (the clinic's settings
- * and instrument rows, whether the submission id was used), one statement writes everything
- * (responses, assignment status, risk alerts and their jobs, the audit event), and the alert
- * engine reads only the history its rules need. Between them, begin and commit: one transaction.
+ * The submission in as few round trips as its guarantees allow (issue 4's throughput bar). Usually
+ * ({@link submitAtOnce}) the link session's statement has read what the scoring and the alert rules
+ * need (the assignment, the clinic's settings and instrument rows, the episode's history), and ONE
+ * guarded statement writes everything: responses, assignment status, risk alerts and their jobs,
+ * the rules' alerts with their audit events, the submit's audit event. Otherwise
+ * ({@link submitAssignment}) one statement locks the assignment and reads the same, and the same
+ * write follows, between begin and commit.
  */
 
 type ResponseRow = typeof responses.$inferSelect;
@@ -37,11 +39,11 @@ function lockStatement(q: Queryable) {
       orgInstruments: currentOrgInstrumentHeaders(),
       // Read before the lock is granted (one snapshot per statement): only a hint, see below.
       submissionUsed: sql<boolean>`exists (select 1 from ${responses} where ${responses.submissionId} = ${p('submissionId')} and ${responses.status} = 'completed')`,
-      // The alert rules' history of the assignment's episode (nothing without one), so they read
+      // The alert rules' history of the assignment's episode (null without one), so they read
       // nothing more. Also from before the lock: a submit of this assignment that commits while
       // this one waits makes it a replay or a conflict, and other transactions are unseen by the
       // rules until they commit either way.
-      ...episodeHistoryFields({ orgId: assignments.orgId, clientId: assignments.clientId, episodeId: assignments.episodeId }),
+      history: episodeHistoryColumn({ orgId: assignments.orgId, clientId: assignments.clientId, episodeId: assignments.episodeId }),
     })
     .from(assignments)
     .innerJoin(organisations, eq(organisations.id, assignments.orgId))
@@ -79,7 +81,7 @@ export async function submitAssignment(
   if (!isAnswerable(assignment, now)) throw gone('This questionnaire has expired.', 'questionnaire_expired');
   const instruments = await resolveInstrumentsFromHeaders(tx, assignment.orgId, assignment.instrumentIds, locked.orgInstruments);
   const settings = { ...defaultOrganisationSettings, ...locked.settings };
-  const history = assignment.episodeId ? { read: locked, clientId: assignment.clientId, episodeId: assignment.episodeId } : undefined;
+  const history = assignment.episodeId && locked.history ? { text: locked.history, clientId: assignment.clientId, episodeId: assignment.episodeId } : undefined;
   return writeSubmission(tx, { assignment, answers: input.answers, submissionId, via: input.via, now, saved, instruments, settings, audit: input.audit(), history });
 }
 
@@ -99,8 +101,8 @@ type SubmissionInput = {
   /** The clinic's settings (for the escalation of risk alerts); read when needed and not given. */
   settings?: OrganisationSettings;
   audit?: AuditEventInput;
-  /** The episode's history for the alert rules, read with the lock (before the write). */
-  history?: { read: EpisodeHistoryRead; clientId: string; episodeId: string };
+  /** The episode's history for the alert rules ({@link episodeHistoryColumn}), read before the write. */
+  history?: { text: string; clientId: string; episodeId: string };
 };
 
 /**
@@ -163,7 +165,7 @@ function scoreSubmission(input: SubmissionInput) {
 }
 
 /** The write statement's shape and placeholder values for a scored submission. */
-function writeValues(input: SubmissionInput, scored: ReturnType<typeof scoreSubmission>, settings: OrganisationSettings | null, guarded: boolean) {
+function writeValues(input: SubmissionInput, scored: ReturnType<typeof scoreSubmission>, ruleAlerts: readonly NewAlert[], settings: OrganisationSettings | null, guarded: boolean) {
   const { assignment, now } = input;
   const inserted = scored.written.filter((r) => !scored.updatedIds.has(r.id));
   const updated = scored.written.filter((r) => scored.updatedIds.has(r.id));
@@ -182,6 +184,8 @@ function writeValues(input: SubmissionInput, scored: ReturnType<typeof scoreSubm
       escalatePayload: { alertId: alert.id, to: plan.to },
     });
   });
+  ruleAlerts.forEach((alert, i) => putPrefixed(values, `r${i}_`, { ...alert, episodeId: alert.episodeId ?? null, responseId: alert.responseId ?? null, urgent: alert.urgent ?? false, status: alert.status ?? 'open', createdAt: now }));
+  if (ruleAlerts.length > 0) values.ruleAuditAt = now.toISOString();
   if (input.audit) {
     const e = input.audit;
     putPrefixed(values, 'audit_', { ...e, clientId: e.clientId ?? null, entityType: e.entityType ?? null, entityId: e.entityId ?? null, requestId: e.requestId ?? null });
@@ -202,56 +206,87 @@ function writeValues(input: SubmissionInput, scored: ReturnType<typeof scoreSubm
       nowText: now.toISOString(),
       submissionId: input.submissionId,
     });
+    // And what the alert rules assumed about the episode: its history, as read, unchanged.
+    if (input.history) values.seenHistory = input.history.text;
   }
-  const shape: WriteShape = { inserts: inserted.length, updates: updated.length, alerts: scored.newAlerts.length, audit: !!input.audit, guarded };
+  const shape: WriteShape = { inserts: inserted.length, updates: updated.length, alerts: scored.newAlerts.length, rules: ruleAlerts.length, audit: !!input.audit, guarded, historyGuard: guarded && !!input.history };
   return { shape, values };
+}
+
+/**
+ * The alert rules' alerts for the scored rows, decided before the write from the episode's history
+ * (`planEpisodeAlerts`): none when no rule needs history, null when they cannot be decided so (no
+ * history given, or an alliance form, whose rules read more): then they run after the write.
+ */
+async function planRuleAlerts(db: Queryable, input: SubmissionInput, scored: ReturnType<typeof scoreSubmission>): Promise<NewAlert[] | null> {
+  if (!alertRulesNeedHistory(scored.written)) return [];
+  if (!input.history) return null;
+  return planEpisodeAlerts(db, { rows: scored.written, history: input.history, now: input.now });
 }
 
 /**
  * Scores every instrument of the assignment and writes, in one statement, the completed responses,
  * the assignment's new status, an urgent `risk_item` alert for each endorsed or unanswered risk
- * item with its notification and escalation jobs, and the audit event when given. Then the alert
- * engine's other rules, on the rows just written. An invalid answer is a 400 naming the item,
- * and nothing is written. Runs in the caller's transaction, after it locked the assignment.
+ * item with its notification and escalation jobs, the alert rules' alerts decided from the
+ * episode's history (each with its `alert.raise` audit event), and the audit event when given.
+ * Rules that must read more (alliance forms) run after it. An invalid answer is a 400 naming the
+ * item, and nothing is written. Runs in the caller's transaction, after it locked the assignment.
  */
 export async function writeSubmission(tx: Tx, input: SubmissionInput): Promise<SubmissionResult> {
   const scored = scoreSubmission(input);
+  const planned = await planRuleAlerts(tx, input, scored);
   const settings = scored.newAlerts.length > 0 ? (input.settings ?? (await organisationSettings(tx, input.assignment.orgId))) : null;
-  const { shape, values } = writeValues(input, scored, settings, false);
-  await preparedOn(tx, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
-  // Issue 5: the alliance, deterioration, trajectory and dropout rules, in the same transaction.
-  const evaluated = await evaluateResponseAlerts(tx, { responseIds: scored.result.responseIds, rows: scored.written, now: input.now, history: input.history });
+  const { shape, values } = writeValues(input, scored, planned ?? [], settings, false);
+  const [written] = await preparedOn(tx, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
+  if (planned) {
+    scored.result.alertIds.push(...written!.ruleAlertIds);
+    return scored.result;
+  }
+  // Issue 5: the alliance rules, which read the series and the session partner, in the same transaction.
+  const evaluated = await evaluateResponseAlerts(tx, { responseIds: scored.result.responseIds, rows: scored.written, now: input.now });
   scored.result.alertIds.push(...evaluated.map((a) => a.id));
   return scored.result;
 }
 
 /**
- * The common submit (nothing saved yet, no history for the alert rules to read) as ONE statement,
- * outside any explicit transaction, scored from what the link session statement read
- * (`LinkContext`): a statement is its own transaction, so the responses, the assignment's status,
- * the risk alerts and their jobs and the audit event commit together or not at all. The statement
- * locks the assignment and writes only while it is as the scoring saw it (same status and fields,
- * not expired, the submission id unused); otherwise nothing is written and this returns null, and
- * the caller takes the full path (`submitAssignment`: replay, conflict, saved answers, the alert
- * rules' reads). Also null when the alert rules need history (an episode, an alliance form).
+ * The common submit as ONE statement, outside any explicit transaction, scored (and the alert
+ * rules decided) from what the link session statement read (`LinkContext`, with the episode's
+ * history): a statement is its own transaction, so the responses, the assignment's status, the
+ * risk alerts and their jobs, the rules' alerts and the audit events commit together or not at
+ * all. The statement locks the assignment and writes only while it is as the scoring saw it (same
+ * status and fields, not expired, the submission id unused, the episode's history unchanged);
+ * otherwise nothing is written and this returns null, and the caller takes the full path
+ * (`submitAssignment`: replay, conflict, saved answers, history read under the lock). Also null
+ * when something was saved already, or the rules must read more (an alliance form).
  */
 export async function submitAtOnce(
   db: Queryable,
   input: { context: LinkContext; answers: Record<string, Answers>; submissionId: string; via: LinkVia; now: Date; audit: () => AuditEventInput },
 ): Promise<SubmissionResult | null> {
-  const { assignment } = input.context;
+  const { assignment, history } = input.context;
   if (!UNTOUCHED.has(assignment.status) || !isAnswerable(assignment, input.now)) return null;
   const instruments = await resolveInstrumentsFromHeaders(db, assignment.orgId, assignment.instrumentIds, input.context.orgInstruments);
-  const submission: SubmissionInput = { ...input, assignment, saved: [], instruments, settings: { ...defaultOrganisationSettings, ...input.context.settings }, audit: input.audit() };
+  const submission: SubmissionInput = {
+    ...input,
+    assignment,
+    saved: [],
+    instruments,
+    settings: { ...defaultOrganisationSettings, ...input.context.settings },
+    audit: input.audit(),
+    history: assignment.episodeId && history ? { text: history, clientId: assignment.clientId, episodeId: assignment.episodeId } : undefined,
+  };
   const scored = scoreSubmission(submission);
-  if (alertRulesNeedHistory(scored.written)) return null;
-  const { shape, values } = writeValues(submission, scored, submission.settings!, true);
+  const planned = await planRuleAlerts(db, submission, scored);
+  if (!planned) return null;
+  const { shape, values } = writeValues(submission, scored, planned, submission.settings!, true);
+  let written: { ruleAlertIds: string[] } | undefined;
   try {
-    await preparedOn(db, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
+    [written] = await preparedOn(db, writeName(shape), (q) => writeStatement(q, shape)).execute(values);
   } catch (error) {
     if (isGuardRefusal(error)) return null;
     throw error;
   }
+  scored.result.alertIds.push(...written!.ruleAlertIds);
   return scored.result;
 }
 
@@ -267,13 +302,16 @@ function putPrefixed(into: Record<string, unknown>, prefix: string, o: object): 
   for (const key in o) into[prefix + key] = (o as Record<string, unknown>)[key];
 }
 
-type WriteShape = { inserts: number; updates: number; alerts: number; audit: boolean; guarded: boolean };
-const writeName = (s: WriteShape) => `submit_write_i${s.inserts}_u${s.updates}_a${s.alerts}${s.audit ? '_audit' : ''}${s.guarded ? '_guarded' : ''}`;
+type WriteShape = { inserts: number; updates: number; alerts: number; rules: number; audit: boolean; guarded: boolean; historyGuard: boolean };
+const writeName = (s: WriteShape) =>
+  `submit_write_i${s.inserts}_u${s.updates}_a${s.alerts}_r${s.rules}${s.audit ? '_audit' : ''}${s.guarded ? '_guarded' : ''}${s.historyGuard ? '_history' : ''}`;
 
 /**
  * The writes of one submission as one statement of this shape (so many new and saved responses,
- * so many risk alerts, with or without the audit event): data-modifying CTEs, then the
- * assignment's update. Each part of the statement is Drizzle's own insert or update.
+ * so many risk alerts and rule alerts, with or without the audit event, guarded or not):
+ * data-modifying CTEs, then the assignment's update, returning the ids of the rule alerts inserted
+ * (a repeat of the same evidence is skipped, as `raiseAlerts` does). Each part of the statement is
+ * Drizzle's own insert or update, but the rule alerts' audit events (an insert from a select).
  */
 function writeStatement(q: Queryable, shape: WriteShape) {
   const p = sql.placeholder;
@@ -313,6 +351,7 @@ function writeStatement(q: Queryable, shape: WriteShape) {
             and ${assignments.channel} = ${p('seenChannel')}
             and (${assignments.expiresAt} is null or ${assignments.expiresAt} > ${p('nowText')})
             and not exists (select 1 from ${responses} where ${responses.submissionId} = ${p('submissionId')} and ${responses.status} = 'completed')
+            ${shape.historyGuard ? sql`and ${episodeHistoryColumn({ orgId: assignments.orgId, clientId: assignments.clientId, episodeId: assignments.episodeId })} = ${p('seenHistory')}` : sql``}
           for update`,
       ),
     );
@@ -373,6 +412,41 @@ function writeStatement(q: Queryable, shape: WriteShape) {
     }).flat();
     ctes.push(q.$with('alert_jobs', {}).as(q.insert(jobs).values(jobRows).onConflictDoNothing({ target: jobs.key }).getSQL()));
   }
+  if (shape.rules > 0) {
+    const ruleRows = Array.from({ length: shape.rules }, (_, i) => {
+      const k = `r${i}_`;
+      return {
+        orgId: p(`${k}orgId`),
+        clientId: p(`${k}clientId`),
+        episodeId: p(`${k}episodeId`),
+        responseId: p(`${k}responseId`),
+        kind: p(`${k}kind`),
+        urgent: p(`${k}urgent`),
+        status: p(`${k}status`),
+        evidenceKey: p(`${k}evidenceKey`),
+        evidence: p(`${k}evidence`),
+        rulesVersion: p(`${k}rulesVersion`),
+        createdAt: p(`${k}createdAt`),
+      };
+    });
+    ctes.push(
+      q.$with('rule_alerts', {}).as(
+        q
+          .insert(alerts)
+          .values(ruleRows)
+          .onConflictDoNothing({ target: [alerts.orgId, alerts.clientId, alerts.kind, alerts.evidenceKey] })
+          .returning({ id: alerts.id, orgId: alerts.orgId, clientId: alerts.clientId })
+          .getSQL(),
+      ),
+    );
+    // One `alert.raise` event per alert inserted, as `raiseAndAudit`.
+    ctes.push(
+      q.$with('rule_alert_audit', {}).as(
+        sql`insert into ${auditEvents} (org_id, actor_kind, actor_id, action, client_id, entity_type, entity_id, outcome, at)
+          select org_id, 'system', null, 'alert.raise', client_id, 'alert', id::text, 'success', ${p('ruleAuditAt')}::timestamptz from rule_alerts`,
+      ),
+    );
+  }
   if (shape.audit) {
     const k = 'audit_';
     ctes.push(
@@ -400,5 +474,6 @@ function writeStatement(q: Queryable, shape: WriteShape) {
     .update(assignments)
     .set(asSet({ status: 'completed' as const, completedAt: p('now'), updatedAt: p('now') }))
     .where(shape.guarded ? sql`${assignments.id} in (select id from locked)` : eq(assignments.id, p('assignmentId')))
+    .returning({ ruleAlertIds: shape.rules > 0 ? sql<string[]>`(select coalesce(json_agg(id), '[]'::json) from rule_alerts)` : sql<string[]>`'[]'::json` })
     .prepare(writeName(shape));
 }

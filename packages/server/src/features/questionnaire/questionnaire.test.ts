@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/context';
 import { alerts, assignments, auditEvents, clientConsents, episodes, jobs, linkSessions, organisations, responses } from '../../db/schema';
 import { submitAtOnce } from './questionnaire.submit';
+import { episodeHistoryColumn } from '../alerts/alert-engine';
 import { hashToken } from '../../lib/crypto';
 import { insertOrgInstrumentVersion } from '../instruments/instruments.queries';
 import { issueLink } from '../assignments/assignment-links';
@@ -370,7 +371,7 @@ describe('submit', () => {
     expect(cookie).not.toBe('');
   });
 
-  it('takes the full path for a questionnaire in an episode, where the alert rules read its history', async () => {
+  it('decides the alert rules of a questionnaire in an episode from its history, each alert audited with the submission', async () => {
     const client = await ctx.buildClient(orgId, {}, [clinician.userId]);
     const [episode] = await ctx.db
       .insert(episodes)
@@ -384,12 +385,60 @@ describe('submit', () => {
     };
     await submitIn(0);
     await submitIn(2); // PHQ-9 0 -> 16: reliable deterioration against the episode's first score
-    const raised = await ctx.db.select({ kind: alerts.kind }).from(alerts).where(eq(alerts.clientId, client.id));
+    const raised = await ctx.db.select({ id: alerts.id, kind: alerts.kind }).from(alerts).where(eq(alerts.clientId, client.id));
     expect(raised.map((r) => r.kind)).toContain('reliable_deterioration');
-    // Still deteriorated: the standing alert (read with the assignment's lock) keeps it to one.
+    const raiseEvents = await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.clientId, client.id), eq(auditEvents.action, 'alert.raise')));
+    expect(raiseEvents.map((e) => e.entityId).sort()).toEqual(raised.map((r) => r.id).sort());
+    expect(raiseEvents.every((e) => e.actorKind === 'system' && e.entityType === 'alert' && e.outcome === 'success')).toBe(true);
+    // Still deteriorated: the standing alert (read with the history) keeps it to one.
     await submitIn(2);
     const again = await ctx.db.select({ kind: alerts.kind }).from(alerts).where(eq(alerts.clientId, client.id));
     expect(again.filter((r) => r.kind === 'reliable_deterioration')).toHaveLength(1);
+  });
+
+  it("writes nothing in one statement when the episode's history changed after the session read it", async () => {
+    const client = await ctx.buildClient(orgId, {}, [clinician.userId]);
+    const [episode] = await ctx.db
+      .insert(episodes)
+      .values({ orgId, clientId: client.id, primaryClinicianId: clinician.userId, startedOn: '2026-01-05', createdAt: ctx.clock.now() })
+      .returning();
+    const first = await ctx.buildAssignment(orgId, client.id, { episodeId: episode!.id });
+    expect((await submit((await open(await issueLink(ctx.db, { orgId, assignmentId: first.id, now: ctx.clock.now() }), '192.0.2.10')).cookie, allNine(0, 0))).statusCode).toBe(200);
+    ctx.clock.advanceMinutes(7 * 24 * 60);
+
+    const assignment = await ctx.buildAssignment(orgId, client.id, { episodeId: episode!.id });
+    const [org] = await ctx.db.select().from(organisations).where(eq(organisations.id, orgId));
+    const readContext = async () => {
+      const [seen] = await ctx.db
+        .select({ assignment: assignments, history: episodeHistoryColumn({ orgId: assignments.orgId, clientId: assignments.clientId, episodeId: assignments.episodeId }) })
+        .from(assignments)
+        .where(eq(assignments.id, assignment.id));
+      return { assignment: seen!.assignment, settings: org!.settings, orgInstruments: [], history: seen!.history };
+    };
+    const audit = () => ({ orgId, actorKind: 'client_link' as const, actorId: null, action: 'questionnaire.submit', clientId: client.id, entityType: 'assignment', entityId: assignment.id, outcome: 'success' as const, at: ctx.clock.now() });
+    const input = { answers: { phq9: allNine(2, 0) }, submissionId: randomUUID(), via: 'link' as const, now: ctx.clock.now(), audit };
+    const stale = await readContext();
+    expect(stale.history).toEqual(expect.any(String));
+    // A deterioration alert resolved since the read: the rules decided on a history that no longer holds.
+    await ctx.db.insert(alerts).values({ orgId, clientId: client.id, episodeId: episode!.id, kind: 'reliable_deterioration', status: 'resolved', evidenceKey: 'manual:1', evidence: { instrumentId: 'phq9' }, rulesVersion: 'test', createdAt: ctx.clock.now() });
+    expect(await submitAtOnce(ctx.db, { ...input, context: stale })).toBeNull();
+    expect(await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id))).toHaveLength(0);
+    expect(await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.clientId, client.id), eq(auditEvents.action, 'alert.raise')))).toHaveLength(0);
+    // A new score in the episode since the read (another questionnaire's submit): refused too.
+    const fresh = await readContext();
+    await ctx.db.insert(responses).values({ orgId, clientId: client.id, episodeId: episode!.id, instrumentId: 'gad7', instrumentVersion: '1', respondent: 'client', status: 'completed', answers: {}, total: '3', channel: 'email', startedAt: ctx.clock.now(), submittedAt: ctx.clock.now(), createdAt: ctx.clock.now() });
+    expect(await submitAtOnce(ctx.db, { ...input, context: fresh })).toBeNull();
+    expect(await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id))).toHaveLength(0);
+    // As read: written at once, with the rule's alert (0 -> 16 deteriorated) and its audit event.
+    const done = await submitAtOnce(ctx.db, { ...input, context: await readContext() });
+    expect(done).toMatchObject({ riskFlagged: false, responseIds: [expect.any(String)] });
+    const [deteriorated] = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, client.id), eq(alerts.kind, 'reliable_deterioration'), eq(alerts.status, 'open')));
+    expect(deteriorated).toMatchObject({ responseId: done!.responseIds[0], episodeId: episode!.id, urgent: false, evidence: expect.objectContaining({ first: 0, latest: 16 }) });
+    expect(done!.alertIds).toContain(deteriorated!.id);
+    const events = await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.clientId, client.id), eq(auditEvents.action, 'alert.raise')));
+    expect(events.map((e) => e.entityId).sort()).toEqual([...done!.alertIds].sort());
+    const [a] = await ctx.db.select().from(assignments).where(eq(assignments.id, assignment.id));
+    expect(a!.status).toBe('completed');
   });
 
   it("scores a clinic's own questionnaire with the version current at submit, a new upload taking effect at once", async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreResponse } from '@rapport/instruments';
 import { createTestContext, type TestContext } from '../../../test/context';
 import { alerts, appointments, episodes, responses } from '../../db/schema';
-import { TRAJECTORY_REFERENCE_TTL_MS, alertRulesNeedHistory, evaluateResponseAlerts } from './alert-engine';
+import { CLINIC_REFERENCE_TTL_MS, alertRulesNeedHistory, evaluateResponseAlerts } from './alert-engine';
 
 /**
  * Table tests of the integration rules: stored responses in, alerts out, through the same engine
@@ -174,9 +174,45 @@ describe("not on track against the clinic's own curves", () => {
     // Within the time to live the reference read at t0 (not enough finished episodes) still holds…
     expect(await seriesAt(clinic, offTrack, new Date(t0.getTime() + 60_000))).toBe('default');
     // …after it, the clinic's own curves.
-    expect(await seriesAt(clinic, offTrack, new Date(t0.getTime() + TRAJECTORY_REFERENCE_TTL_MS + 60_000))).toBe('organisation');
+    expect(await seriesAt(clinic, offTrack, new Date(t0.getTime() + CLINIC_REFERENCE_TTL_MS + 60_000))).toBe('organisation');
     // Another clinic at the same moment has no finished episodes: the default curve.
-    expect(await seriesAt(await newClinic(), offTrack, new Date(t0.getTime() + TRAJECTORY_REFERENCE_TTL_MS + 60_000))).toBe('default');
+    expect(await seriesAt(await newClinic(), offTrack, new Date(t0.getTime() + CLINIC_REFERENCE_TTL_MS + 60_000))).toBe('default');
+  });
+});
+
+describe("low alliance against the clinic's lowest decile (an instrument without a published cut-off)", () => {
+  /** A new episode's first client rating on Rapport's own alliance scale in `org`, evaluated at `now`; its low-alliance alert, if any. */
+  async function firstRatingAt(org: { orgId: string; clinicianId: string }, total: number, now: Date, evaluate = true) {
+    const client = await ctx.buildClient(org.orgId, {}, [org.clinicianId]);
+    const [episode] = await ctx.db.insert(episodes).values({ orgId: org.orgId, clientId: client.id, primaryClinicianId: org.clinicianId, startedOn: '2026-01-01', createdAt: now }).returning();
+    const answers = alliance(total);
+    const [row] = await ctx.db
+      .insert(responses)
+      .values({ orgId: org.orgId, clientId: client.id, episodeId: episode!.id, instrumentId: 'rapport_alliance', instrumentVersion: '1.0.0', respondent: 'client', status: 'completed', answers, total: String(total), subscales: {}, startedAt: now, submittedAt: now, createdAt: now })
+      .returning();
+    if (!evaluate) return undefined;
+    await ctx.db.transaction((tx) => evaluateResponseAlerts(tx, { responseIds: [row!.id], now }));
+    const [alert] = await ctx.db.select().from(alerts).where(and(eq(alerts.clientId, client.id), eq(alerts.kind, 'low_alliance')));
+    return alert;
+  }
+
+  it('judges a first rating against the clinic\'s other first ratings once 30 exist, rereading them after the time to live', async () => {
+    const org = await ctx.buildOrganisation();
+    const clinic = { orgId: org.id, clinicianId: (await ctx.buildStaff(org.id, 'clinician')).userId };
+    const t0 = new Date('2026-05-04T09:00:00Z');
+    // 29 first ratings from 20 to 34: one short of the 30 the rule needs, so a rating of 10 is not judged.
+    for (let k = 0; k < 29; k++) await firstRatingAt(clinic, 20 + (k % 15), t0, false);
+    const notYet = new Date(t0.getTime() + 1_000);
+    expect(await firstRatingAt(clinic, 10, notYet)).toBeUndefined();
+    // 30 other ratings now (the 10 just judged is the 30th), but within the time to live the reference read above (29) still holds.
+    expect(await firstRatingAt(clinic, 10, new Date(notYet.getTime() + 60_000))).toBeUndefined();
+    // After it: the clinic's ratings are read again (31 others, the rating judged left out) and 10 is in their lowest decile.
+    const later = new Date(notYet.getTime() + CLINIC_REFERENCE_TTL_MS + 60_000);
+    const low = await firstRatingAt(clinic, 10, later);
+    expect(low!.evidence).toMatchObject({ rule: 'org_lowest_decile', organisationRatings: 31, sessionNumber: 1, score: 10, earlyDropoutSignal: true });
+    expect(low!.evidence.percentileRank as number).toBeLessThan(0.1);
+    // A rating in the middle of the clinic's is not low.
+    expect(await firstRatingAt(clinic, 27, new Date(later.getTime() + 1_000))).toBeUndefined();
   });
 });
 

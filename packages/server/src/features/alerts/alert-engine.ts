@@ -420,7 +420,9 @@ async function clientAllianceAlerts(db: Queryable, row: ResponseRow, definition:
   await recordRepairs(db, row, series.slice(0, index + 1), sessions, now);
 
   if (!(await hasActiveAlert(db, row, 'low_alliance', row.instrumentId))) {
-    const organisationScores = await organisationScoresAt(db, row.orgId, row.instrumentId, sessionNumber);
+    const organisationScores = await clinicReference(`alliance:${row.orgId}:${row.instrumentId}:${sessionNumber}`, now, () =>
+      organisationScoresAt(db, row.orgId, row.instrumentId, sessionNumber, row.id),
+    );
     const low = lowAlliance(totalOf(row), { instrumentId: row.instrumentId, sessionNumber, organisationScores });
     if (low.low) {
       out.push(
@@ -482,16 +484,20 @@ async function recordRepairs(db: Queryable, row: ResponseRow, series: readonly R
   }
 }
 
-/** The organisation's client ratings on an instrument at the nth rating of their episode (for the lowest-decile rule). */
-async function organisationScoresAt(db: Queryable, orgId: string, instrumentId: string, sessionNumber: number): Promise<number[]> {
+/**
+ * The organisation's client ratings on an instrument at the nth rating of their episode (for the
+ * lowest-decile rule), the rating being judged left out. A read over the whole clinic: cached, see
+ * {@link CLINIC_REFERENCE_TTL_MS}.
+ */
+async function organisationScoresAt(db: Queryable, orgId: string, instrumentId: string, sessionNumber: number, judgedResponseId: string): Promise<number[]> {
   const result = (await db.execute(sql`
     select total from (
-      select ${responses.total} as total,
+      select ${responses.id} as id, ${responses.total} as total,
              row_number() over (partition by ${responses.episodeId} order by ${responses.submittedAt}, ${responses.createdAt}) as n
       from ${responses}
       where ${responses.orgId} = ${orgId} and ${responses.instrumentId} = ${instrumentId} and ${responses.respondent} = 'client'
         and ${responses.status} = 'completed' and ${responses.total} is not null and ${responses.episodeId} is not null
-    ) ranked where n = ${sessionNumber}`)) as unknown as { rows: { total: string }[] };
+    ) ranked where n = ${sessionNumber} and id <> ${judgedResponseId}`)) as unknown as { rows: { total: string }[] };
   return result.rows.map((r) => Number(r.total));
 }
 
@@ -566,30 +572,35 @@ async function symptomAlerts(db: Queryable, row: ResponseRow, definition: Instru
 }
 
 /**
- * How long a clinic's expected-trajectory reference (its fitted curves, or "not enough finished
- * episodes yet") is reused by the not-on-track rule before it is read again. The reference is
- * built from every finished episode of the clinic, so building it on each submit grew with the
- * clinic's data (a count over all its responses, then a read and fit of all finished episodes'
- * scores). It changes only when an episode finishes (or a finished episode's score is
- * corrected), and one more finished episode moves a fit of 30 or more only a little; so each
- * server process keeps it per clinic and instrument for this long, by the engine's clock. A clinic
- * reaching its 30th finished episode uses its own curves at most this much later; the alert's
- * evidence always names the curve it used (`source`). Never shared between clinics.
+ * How long a clinic-wide reference of the rules is reused before it is read again: the clinic's
+ * expected-trajectory curves (or "not enough finished episodes yet") for the not-on-track rule, and
+ * its alliance ratings at each session number for the lowest-decile rule. Each is built from the
+ * whole clinic's data, so building it on each submit grew with the clinic (the trajectories: a
+ * count over all its responses, then a read and fit of all finished episodes' scores; the
+ * alliance: every rating on the instrument). Each moves only a little with one more episode or
+ * rating once it has the 30 its rule needs; so each server process keeps it per clinic (and
+ * instrument, and session number) for this long, by the engine's clock. A clinic reaching the
+ * 30 finished episodes or ratings uses its own reference at most this much later; the alert's
+ * evidence always names the rule or curve it used (`source`, `rule`, `organisationRatings`).
+ * Never shared between clinics.
  */
-export const TRAJECTORY_REFERENCE_TTL_MS = 10 * 60_000;
-type TrajectoryReference = { at: number; curves: ReturnType<typeof fitExpectedTrajectories> | null };
-const trajectoryReferences = new Map<string, TrajectoryReference>();
+export const CLINIC_REFERENCE_TTL_MS = 10 * 60_000;
+const clinicReferences = new Map<string, { at: number; value: unknown }>();
 
-/** The organisation's fitted curves once it has enough finished episodes on the instrument; null before. Cached, see {@link TRAJECTORY_REFERENCE_TTL_MS}. */
-async function organisationTrajectories(db: Queryable, orgId: string, instrumentId: DefaultTrajectoryInstrument, now: Date) {
-  const key = `${orgId}:${instrumentId}`;
-  const cached = trajectoryReferences.get(key);
+/** The reference under `key` (starting with its clinic's id), read by `read` when missing or older than {@link CLINIC_REFERENCE_TTL_MS}. */
+async function clinicReference<T>(key: string, now: Date, read: () => Promise<T>): Promise<T> {
+  const cached = clinicReferences.get(key);
   const age = cached ? now.getTime() - cached.at : NaN;
-  if (cached && age >= 0 && age < TRAJECTORY_REFERENCE_TTL_MS) return cached.curves;
-  const curves = await fitOrganisationTrajectories(db, orgId, instrumentId);
-  if (trajectoryReferences.size >= 10_000) trajectoryReferences.clear();
-  trajectoryReferences.set(key, { at: now.getTime(), curves });
-  return curves;
+  if (cached && age >= 0 && age < CLINIC_REFERENCE_TTL_MS) return cached.value as T;
+  const value = await read();
+  if (clinicReferences.size >= 10_000) clinicReferences.clear();
+  clinicReferences.set(key, { at: now.getTime(), value });
+  return value;
+}
+
+/** The organisation's fitted curves once it has enough finished episodes on the instrument; null before. Cached, see {@link CLINIC_REFERENCE_TTL_MS}. */
+function organisationTrajectories(db: Queryable, orgId: string, instrumentId: DefaultTrajectoryInstrument, now: Date) {
+  return clinicReference(`trajectory:${orgId}:${instrumentId}`, now, () => fitOrganisationTrajectories(db, orgId, instrumentId));
 }
 
 async function fitOrganisationTrajectories(db: Queryable, orgId: string, instrumentId: DefaultTrajectoryInstrument) {

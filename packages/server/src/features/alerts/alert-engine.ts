@@ -216,7 +216,7 @@ export function episodeHistoryColumn(ids: { orgId: unknown; clientId: unknown; e
         left join ${memberships} m on m.user_id = e.primary_clinician_id and m.org_id = e.org_id
         where e.org_id = ${orgId} and e.id = ${episodeId}),
     (select count(*)::int from ${appointments} ap
-        where ap.org_id = ${orgId} and ap.episode_id = ${episodeId}
+        where ap.org_id = ${orgId} and ap.client_id = ${clientId} and ap.episode_id = ${episodeId}
           and (ap.status = 'did_not_attend' or (ap.status = 'cancelled' and ap.cancelled_by = 'client')))
   )::text end)`;
 }

@@ -87,6 +87,11 @@ export const users = pgTable(
     locale: text('locale').notNull().default('en'),
     createdAt: createdAt(),
     passwordChangedAt: ts('password_changed_at'),
+    /** Their own mobile (E.164) for urgent-alert SMS, set by themselves. Personal data: never logged. */
+    alertMobile: text('alert_mobile'),
+    /** Their consent to be texted when an urgent item waits (issue 4 item 7), and when they last gave or withdrew it. */
+    smsUrgentAlerts: boolean('sms_urgent_alerts').notNull().default(false),
+    smsUrgentAlertsSetAt: ts('sms_urgent_alerts_set_at'),
   },
   (t) => [uniqueIndex('users_email_idx').on(t.email)],
 );

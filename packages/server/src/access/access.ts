@@ -94,20 +94,15 @@ export async function authorizeRequest(request: FastifyRequest, db: Db, clock: C
     const clientId = (request.params as Record<string, string | undefined>).clientId ?? '';
     const visibility = await clientVisibility(db, principal, clientId);
     if (visibility !== 'visible') {
-      await recordAudit(db, {
-        orgId: principal.orgId,
-        actorKind: 'user',
-        actorId: principal.userId,
+      const event = {
         action: `${request.routeOptions.method} ${request.routeOptions.url}`,
         clientId: visibility === 'hidden' ? clientId : null,
         entityType: 'client',
         // Only a well-formed id is kept: whatever else was typed into the address (a name, say)
         // must not end up in the append-only trail.
         entityId: UUID.test(clientId) ? clientId : null,
-        requestId: request.id,
-        outcome: 'denied',
-        at: clock.now(),
-      });
+      };
+      await recordAudit(db, auditEventOf(request, clock, event, { outcome: 'denied' }));
       throw notFound('client');
     }
   }
@@ -120,11 +115,68 @@ export function staffOf(request: FastifyRequest): StaffPrincipal {
   return p;
 }
 
+/** What an audit event says was done: the action and the ids it touched (ids only: never names or contents). */
 export type AuditDescription = { action: string; clientId?: string | null; entityType?: string; entityId?: string | null };
+
+/** Who an audit event names as its actor, and the organisation it is recorded in. */
+export type AuditActor = { kind: AuditEventInput['actorKind']; id: string | null; orgId: string };
+
+/**
+ * The actor of a request, from its principal: a staff member (`user`, their user id), a client's
+ * link session (`client_link`, the link session's id), a kiosk device (`kiosk`, the device's id) or
+ * an API token (`api_token`, the token's id). An anonymous request has none: unauthorized.
+ */
+function actorOf(request: FastifyRequest): AuditActor {
+  const p = request.principal;
+  switch (p.kind) {
+    case 'staff':
+      return { kind: 'user', id: p.userId, orgId: p.orgId };
+    case 'client_link':
+      return { kind: 'client_link', id: p.linkSessionId, orgId: p.orgId };
+    case 'kiosk':
+      return { kind: 'kiosk', id: p.deviceId, orgId: p.orgId };
+    case 'api_token':
+      return { kind: 'api_token', id: p.tokenId, orgId: p.orgId };
+    case 'anonymous':
+      throw unauthorized();
+  }
+}
+
+/**
+ * The audit event of a request, its actor taken from the request's principal (see {@link actorOf})
+ * unless `actor` names one; `outcome` is `success` unless given (`denied` for a refused request).
+ * For work that writes the event itself: a hot read that inserts its own event in the same
+ * statement instead of going through {@link withAudit} (see `auditEventCte`), or a client's submit
+ * that writes it with the submission.
+ */
+export function auditEventOf(
+  request: FastifyRequest,
+  clock: Clock,
+  e: AuditDescription,
+  options: { outcome?: AuditEventInput['outcome']; actor?: AuditActor } = {},
+): AuditEventInput {
+  const actor = options.actor ?? actorOf(request);
+  return {
+    orgId: actor.orgId,
+    actorKind: actor.kind,
+    actorId: actor.id,
+    action: e.action,
+    clientId: e.clientId ?? null,
+    entityType: e.entityType ?? null,
+    entityId: e.entityId ?? null,
+    requestId: request.id,
+    outcome: options.outcome ?? 'success',
+    at: clock.now(),
+  };
+}
 
 /**
  * Runs `work` in one transaction with the audit event for it, so a read or write of a client's
- * data and its audit record commit together or not at all.
+ * data and its audit record commit together or not at all. The actor is the request's principal
+ * (staff member, link session, kiosk device or API token; see {@link auditEventOf}), settled before
+ * any work is done. The description may depend on the result (the client a response belongs to,
+ * the id of what was created). Token routes, where no session exists yet, pass `actor` explicitly
+ * (its id may come from the work's result: the session the work just started).
  */
 export async function withAudit<T>(
   request: FastifyRequest,
@@ -132,43 +184,14 @@ export async function withAudit<T>(
   clock: Clock,
   event: AuditDescription | ((result: T) => AuditDescription),
   work: (tx: Tx) => Promise<T>,
+  actor?: Omit<AuditActor, 'id'> & { id: string | null | ((result: T) => string | null) },
 ): Promise<T> {
-  const principal = staffOf(request);
+  const who = actor ?? actorOf(request);
   return db.transaction(async (tx) => {
     const result = await work(tx);
     const e = typeof event === 'function' ? event(result) : event;
-    await recordAudit(tx, {
-      orgId: principal.orgId,
-      actorKind: 'user',
-      actorId: principal.userId,
-      action: e.action,
-      clientId: e.clientId ?? null,
-      entityType: e.entityType ?? null,
-      entityId: e.entityId ?? null,
-      requestId: request.id,
-      outcome: 'success',
-      at: clock.now(),
-    });
+    const id = typeof who.id === 'function' ? who.id(result) : who.id;
+    await recordAudit(tx, auditEventOf(request, clock, e, { actor: { ...who, id } }));
     return result;
   });
-}
-
-/**
- * The audit event of a successful request by a staff member, for a hot read that inserts its own
- * event in the same statement instead of going through {@link withAudit} (see `auditEventCte`).
- */
-export function auditEventOf(request: FastifyRequest, clock: Clock, e: AuditDescription): AuditEventInput {
-  const principal = staffOf(request);
-  return {
-    orgId: principal.orgId,
-    actorKind: 'user',
-    actorId: principal.userId,
-    action: e.action,
-    clientId: e.clientId ?? null,
-    entityType: e.entityType ?? null,
-    entityId: e.entityId ?? null,
-    requestId: request.id,
-    outcome: 'success',
-    at: clock.now(),
-  };
 }

@@ -4,7 +4,8 @@ import { parseObservationId, scoreCodings } from '@rapport/fhir';
 import { resolveInstrument, resolveInstruments } from '../instruments/org-instruments';
 import { SEARCH_PARAMETERS } from './fhir.capability';
 import { fhirNotFound, invalid } from './fhir.errors';
-import { auditDenied, tokenOf, withApiAudit } from './fhir.audit';
+import { withAudit } from '../../access/access';
+import { auditDenied, tokenOf } from './fhir.audit';
 import { completedResponseInstruments, countScores, findCompletedResponse, pageScoreRows, type ScorePart } from './fhir.queries';
 import { presentObservations } from './fhir.present';
 import { patientIdOf, readQuery, single, tokenValues } from './fhir.search';
@@ -29,7 +30,7 @@ export function registerFhirObservationRoutes(fhir: FastifyInstance, ctx: FhirCo
     const { count, after } = readPaging(secretKey, search, isObservationKey);
     const client = await requirePatient(request, patientIdOf(patient), 'fhir.Observation.search');
     const filter = { orgId, clientId: client.id };
-    const { total, page } = await withApiAudit(request, db, clock, { action: 'fhir.Observation.search', clientId: client.id, entityType: 'client', entityId: client.id }, async (tx) => {
+    const { total, page } = await withAudit(request, db, clock, { action: 'fhir.Observation.search', clientId: client.id, entityType: 'client', entityId: client.id }, async (tx) => {
       // An Observation's codes depend only on its instrument and score (total or subscale), so the
       // scores a search matches are known before any response is read: the database counts them
       // (`total`) and reads only the responses of the page, score columns only.
@@ -75,7 +76,7 @@ export function registerFhirObservationRoutes(fhir: FastifyInstance, ctx: FhirCo
       await auditDenied(request, db, clock, { action: 'fhir.Observation.read', entityType: 'observation', entityId: request.params.id });
       throw fhirNotFound('Observation');
     }
-    await withApiAudit(request, db, clock, { action: 'fhir.Observation.read', clientId: row.clientId, entityType: 'response', entityId: row.id }, async () => null);
+    await withAudit(request, db, clock, { action: 'fhir.Observation.read', clientId: row.clientId, entityType: 'response', entityId: row.id }, async () => null);
     return observation;
   });
 }

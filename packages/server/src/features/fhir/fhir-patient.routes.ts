@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FhirResource } from 'fhir/r4';
 import { bundle, toPatient } from '@rapport/fhir';
 import { fhirNotFound } from './fhir.errors';
-import { auditDenied, tokenOf, withApiAudit } from './fhir.audit';
+import { withAudit } from '../../access/access';
+import { auditDenied, tokenOf } from './fhir.audit';
 import { findClient, listCompletedResponses } from './fhir.queries';
 import { presentObservations, presentQuestionnaire, presentResponse } from './fhir.present';
 import { readQuery } from './fhir.search';
@@ -24,7 +25,7 @@ export function registerFhirPatientRoutes(fhir: FastifyInstance, ctx: FhirContex
   fhir.get<{ Params: { id: string } }>('/Patient/:id', { config: read }, async (request) => {
     readQuery(request.query, []);
     const client = await requirePatientRead(request, 'fhir.Patient.read');
-    await withApiAudit(request, db, clock, { action: 'fhir.Patient.read', clientId: client.id, entityType: 'client', entityId: client.id }, async () => null);
+    await withAudit(request, db, clock, { action: 'fhir.Patient.read', clientId: client.id, entityType: 'client', entityId: client.id }, async () => null);
     return toPatient(client);
   });
 
@@ -32,7 +33,7 @@ export function registerFhirPatientRoutes(fhir: FastifyInstance, ctx: FhirContex
     readQuery(request.query, []);
     const client = await requirePatientRead(request, 'fhir.Patient.everything');
     const orgId = client.orgId;
-    const rows = await withApiAudit(request, db, clock, { action: 'fhir.Patient.everything', clientId: client.id, entityType: 'client', entityId: client.id }, (tx) =>
+    const rows = await withAudit(request, db, clock, { action: 'fhir.Patient.everything', clientId: client.id, entityType: 'client', entityId: client.id }, (tx) =>
       listCompletedResponses(tx, { orgId, clientId: client.id }),
     );
     const instruments = await instrumentsFor(orgId, rows);

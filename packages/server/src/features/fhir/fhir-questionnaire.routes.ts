@@ -6,7 +6,8 @@ import { currentOrgInstruments } from '../instruments/instruments.queries';
 import { resolveInstrument, resolveInstruments, type ResolvedInstrument } from '../instruments/org-instruments';
 import { SEARCH_PARAMETERS } from './fhir.capability';
 import { fhirNotFound } from './fhir.errors';
-import { tokenOf, withApiAudit } from './fhir.audit';
+import { withAudit } from '../../access/access';
+import { tokenOf } from './fhir.audit';
 import { presentQuestionnaire } from './fhir.present';
 import { readQuery, single } from './fhir.search';
 import { PAGING_PARAMETERS, compareKeys, readPaging } from './fhir.paging';
@@ -30,7 +31,7 @@ export function registerFhirQuestionnaireRoutes(fhir: FastifyInstance, ctx: Fhir
     const token = tokenOf(request);
     const search = { orgId: token.orgId, resourceType: 'Questionnaire', query };
     const { count, after } = readPaging(secretKey, search, isQuestionnaireKey);
-    const found = await withApiAudit(request, db, clock, { action: 'fhir.Questionnaire.search', entityType: 'instrument' }, async (tx) =>
+    const found = await withAudit(request, db, clock, { action: 'fhir.Questionnaire.search', entityType: 'instrument' }, async (tx) =>
       (await publishable(tx, token.orgId)).map(presentQuestionnaire).filter((q) => (!url || q.url === url.split('|')[0]) && (!name || q.name!.toLowerCase().startsWith(name))),
     );
     // A clinic's instruments are a few dozen: paged in memory, by id.
@@ -43,7 +44,7 @@ export function registerFhirQuestionnaireRoutes(fhir: FastifyInstance, ctx: Fhir
   fhir.get<{ Params: { id: string } }>('/Questionnaire/:id', { config: read }, async (request) => {
     readQuery(request.query, []);
     const instrumentId = instrumentIdOf(request.params.id);
-    const found = await withApiAudit(request, db, clock, { action: 'fhir.Questionnaire.read', entityType: 'instrument', entityId: instrumentId.slice(0, 100) }, async (tx) =>
+    const found = await withAudit(request, db, clock, { action: 'fhir.Questionnaire.read', entityType: 'instrument', entityId: instrumentId.slice(0, 100) }, async (tx) =>
       /^[a-z][a-z0-9_]*$/.test(instrumentId) ? resolveInstrument(tx, tokenOf(request).orgId, instrumentId) : null,
     );
     if (!found?.renderable) throw fhirNotFound('Questionnaire');

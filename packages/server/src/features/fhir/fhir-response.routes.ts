@@ -4,7 +4,8 @@ import { fromQuestionnaireResponse, parseQuestionnaireResponse } from '@rapport/
 import { resolveInstrument } from '../instruments/org-instruments';
 import { SEARCH_PARAMETERS } from './fhir.capability';
 import { FhirError, fhirNotFound, invalid } from './fhir.errors';
-import { auditDenied, tokenOf, withApiAudit } from './fhir.audit';
+import { withAudit } from '../../access/access';
+import { auditDenied, tokenOf } from './fhir.audit';
 import { countCompletedResponses, findClient, findCompletedResponse, pageCompletedResponses, storeFhirResponse, type TimeBound } from './fhir.queries';
 import { presentResponse } from './fhir.present';
 import { dateBound, patientIdOf, questionnaireParam, readQuery, single } from './fhir.search';
@@ -27,7 +28,7 @@ export function registerFhirResponseRoutes(fhir: FastifyInstance, ctx: FhirConte
     const { count, after } = readPaging(secretKey, search, isResponseKey);
     const client = await requirePatient(request, patientId, 'fhir.QuestionnaireResponse.search');
     const filter = { orgId, clientId: client.id, instrumentIds: questionnaires?.filter((q): q is string => q !== null), submitted };
-    const { total, rows } = await withApiAudit(request, db, clock, { action: 'fhir.QuestionnaireResponse.search', clientId: client.id, entityType: 'client', entityId: client.id }, async (tx) => ({
+    const { total, rows } = await withAudit(request, db, clock, { action: 'fhir.QuestionnaireResponse.search', clientId: client.id, entityType: 'client', entityId: client.id }, async (tx) => ({
       total: await countCompletedResponses(tx, filter),
       // One more than the page, to know whether a next page exists.
       rows: await pageCompletedResponses(tx, { ...filter, limit: count + 1, after: after as [string, string] | null }),
@@ -47,7 +48,7 @@ export function registerFhirResponseRoutes(fhir: FastifyInstance, ctx: FhirConte
       await auditDenied(request, db, clock, { action: 'fhir.QuestionnaireResponse.read', entityType: 'response', entityId: request.params.id });
       throw fhirNotFound('QuestionnaireResponse');
     }
-    await withApiAudit(request, db, clock, { action: 'fhir.QuestionnaireResponse.read', clientId: row.clientId, entityType: 'response', entityId: row.id }, async () => null);
+    await withAudit(request, db, clock, { action: 'fhir.QuestionnaireResponse.read', clientId: row.clientId, entityType: 'response', entityId: row.id }, async () => null);
     return presentResponse(row, instrument);
   });
 
@@ -73,7 +74,7 @@ export function registerFhirResponseRoutes(fhir: FastifyInstance, ctx: FhirConte
     }
     let stored: Awaited<ReturnType<typeof storeFhirResponse>>;
     try {
-      stored = await withApiAudit(
+      stored = await withAudit(
         request,
         db,
         clock,

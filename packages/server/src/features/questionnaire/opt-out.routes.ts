@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, AppDeps } from '../../app';
+import { withAudit } from '../../access/access';
 import { unauthorized } from '../../errors';
-import { withClientAudit } from './client-audit';
 import { clearLinkCookie, endLinkSession } from './link-session';
 import { sendPage } from './page-scope';
 import { invalidLinkPage, messagePage, stopPage } from './questionnaire.pages';
@@ -29,7 +29,7 @@ export function registerOptOutRoutes(scope: App, deps: AppDeps): void {
 
   async function stop(request: FastifyRequest, reply: FastifyReply, who: { orgId: string; clientId: string; linkSessionId: string | null }) {
     const now = clock.now();
-    await withClientAudit<string>(
+    await withAudit<string>(
       request,
       db,
       clock,

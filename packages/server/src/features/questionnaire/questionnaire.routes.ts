@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppDeps } from '../../app';
 import { badRequest, gone, unauthorized } from '../../errors';
+import { auditEventOf, withAudit } from '../../access/access';
 import type { ClientLinkPrincipal } from '../../access/principal';
-import { clientAuditEvent, withClientAudit } from './client-audit';
 import { submitAssignment, submitAtOnce } from './questionnaire.submit';
 import { recordAudit } from '../../audit/audit.queries';
 import { endLinkSession, linkContextOf, registerDeliveryPrincipals, setLinkCookie, startLinkSession } from './link-session';
@@ -82,7 +82,7 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
         if (!link || !isAnswerable(link.assignment, now)) return sendPage(reply, invalidLinkPage(languageFromHeader(request.headers['accept-language'])), 404);
         const { assignment } = link;
         // Every open ends the earlier session of this assignment: only the newest browser can go on.
-        const session = await withClientAudit(
+        const session = await withAudit(
           request,
           db,
           clock,
@@ -102,7 +102,7 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
     scope.get('/q', { config: { access: { kind: 'link' } }, schema: { ...hide, querystring: formQuery } }, async (request, reply) => {
       const p = linkPrincipal(request);
       const now = clock.now();
-      const view = await withClientAudit(request, db, clock, { action: 'questionnaire.read', clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId }, async (tx) => {
+      const view = await withAudit(request, db, clock, { action: 'questionnaire.read', clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId }, async (tx) => {
         const assignment = await getAssignment(tx, p.orgId, p.assignmentId);
         const page = await getPageContext(tx, p.orgId, p.clientId);
         if (!assignment || !page) return null;
@@ -137,7 +137,7 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
       const p = linkPrincipal(request);
       const { instrumentId, itemId, value } = request.body;
       const now = clock.now();
-      await withClientAudit<string>(
+      await withAudit<string>(
         request,
         db,
         clock,
@@ -161,11 +161,11 @@ export function registerQuestionnaireRoutes(app: App, deps: AppDeps): void {
       const { submissionId, answers } = parseSubmission(request.body, (request.headers['content-type'] ?? '').startsWith('application/json'));
       const now = clock.now();
       const { via } = p;
-      // The work and its audit event in one transaction, as `withClientAudit`, with the event
+      // The work and its audit event in one transaction, as `withAudit`, with the event
       // written in the submission's own statement. A retry of a submit that already went through
       // (same submissionId, e.g. after a dropped connection) only reads the stored result: it is
       // audited as such, so each submission has exactly one `questionnaire.submit` event.
-      const audit = (action: string) => clientAuditEvent(request, clock, { action, clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId });
+      const audit = (action: string) => auditEventOf(request, clock, { action, clientId: p.clientId, entityType: 'assignment', entityId: p.assignmentId });
       const context = linkContextOf(request);
       const atOnce = context ? await submitAtOnce(db, { context, answers, submissionId, via, now, audit: () => audit('questionnaire.submit') }) : null;
       const result = atOnce ?? await db.transaction(async (tx) => {

@@ -13,7 +13,9 @@ import { allianceVisibility } from '../alliance/blind';
 import { raiseAndAudit } from './alert-engine';
 import { ESCALATE_JOB, organisationSettings } from './alerts.escalation';
 import type { AlertRow } from './alerts.queries';
-import { digestEmail, escalationEmail } from './alerts.mail';
+import { digestEmail, escalationEmail, escalationSms } from './alerts.mail';
+import type { SmsMessage, SmsTransport } from '../../notifications/sms';
+import { urgentSmsNumbers } from '../users/users.queries';
 
 /**
  * The background half of the alert lifecycle (issue 5 item 3):
@@ -22,10 +24,12 @@ import { digestEmail, escalationEmail } from './alerts.mail';
  *   organisation's `urgentEscalationHours` (default 4) goes to the organisation's active supervisors
  *   (its admins when it has none); raised outside the organisation's working hours (in its time zone)
  *   with an on-call supervisor set, it goes to them at once. `escalated_at` is set once, with one
- *   `alert.escalate` audit event, before any email; each email is one `messages` row
+ *   `alert.escalate` audit event, before any message; each email is one `messages` row
  *   (`alert:<id>:escalate:<userId>`) claimed before the SMTP call, so a rerun after a crash only
  *   sends to whoever has no `sent` row (decision 0001: the one duplicate risk is a crash between the
- *   server's 250 OK and the update).
+ *   server's 250 OK and the update). A recipient who turned on urgent-alert texts (their own
+ *   settings) also gets an SMS, the same key with channel `sms`, claimed and retried on its own
+ *   ({@link notifyStaff}).
  * - **Daily digest** (`alert.digest`, hourly): from 07:00 in the organisation's time zone, each active
  *   clinician or supervisor with alerts waiting on their care teams (open or acknowledged, blind
  *   rating respected) gets one email with the count only, once per local day (`digest:<orgId>:<userId>:<date>`).
@@ -44,20 +48,66 @@ export const MISSED_IN_A_ROW = 2;
 const HOUR_MS = 3_600_000;
 
 /**
- * One email to one person at most once per `key`: the `messages` row is claimed (`sending`) before
- * the transport is called and marked `sent` after. A row already `sent` is skipped; a row left
- * `sending` by a dead attempt is sent again (the job lease means no other attempt is live).
+ * One message to one person at most once per `key` and channel: the `messages` row (unique on key
+ * and channel) is claimed (`sending`) before `send` is called and marked `sent` after. A row already
+ * `sent` is skipped; a row left `sending` by a dead or failed attempt is sent again (the job lease
+ * means no other attempt is live).
  */
-export async function sendOnce(db: Queryable, deps: { mailer: Mailer; clock: Clock }, input: { orgId: string; key: string; userId: string; message: MailMessage }): Promise<'sent' | 'already_sent'> {
+async function claimAndSend(db: Queryable, clock: Clock, input: { orgId: string; key: string; userId: string; channel: 'email' | 'sms' }, send: () => Promise<void>): Promise<'sent' | 'already_sent'> {
+  const row = and(eq(messages.key, input.key), eq(messages.channel, input.channel));
   await db
     .insert(messages)
-    .values({ orgId: input.orgId, key: input.key, channel: 'email', userId: input.userId, status: 'sending', createdAt: deps.clock.now() })
+    .values({ orgId: input.orgId, key: input.key, channel: input.channel, userId: input.userId, status: 'sending', createdAt: clock.now() })
     .onConflictDoNothing({ target: [messages.key, messages.channel] });
-  const [record] = await db.select({ status: messages.status }).from(messages).where(and(eq(messages.key, input.key), eq(messages.channel, 'email')));
+  const [record] = await db.select({ status: messages.status }).from(messages).where(row);
   if (record?.status !== 'sending') return 'already_sent';
-  await deps.mailer.send(input.message);
-  await db.update(messages).set({ status: 'sent', sentAt: deps.clock.now() }).where(and(eq(messages.key, input.key), eq(messages.channel, 'email')));
+  await send();
+  await db.update(messages).set({ status: 'sent', sentAt: clock.now() }).where(row);
   return 'sent';
+}
+
+/** One email to one person at most once per `key` (see {@link claimAndSend}). */
+export async function sendOnce(db: Queryable, deps: { mailer: Mailer; clock: Clock }, input: { orgId: string; key: string; userId: string; message: MailMessage }): Promise<'sent' | 'already_sent'> {
+  return claimAndSend(db, deps.clock, { ...input, channel: 'email' }, () => deps.mailer.send(input.message));
+}
+
+/**
+ * One SMS to one person at most once per `key`: the same `messages` key as the email, channel `sms`,
+ * so each channel is claimed and retried on its own. The number is passed to the transport only.
+ */
+export async function sendSmsOnce(db: Queryable, deps: { sms: SmsTransport; clock: Clock }, input: { orgId: string; key: string; userId: string; message: SmsMessage }): Promise<'sent' | 'already_sent'> {
+  return claimAndSend(db, deps.clock, { ...input, channel: 'sms' }, () => deps.sms.send(input.message));
+}
+
+/**
+ * Sends one alert notice to each recipient by email and, where they consented to it and gave a
+ * number (and SMS is set up), by SMS too; each at most once per `<keyPrefix>:<userId>` and channel.
+ * A failure on one channel or person does not stop the others; the first one is thrown at the end,
+ * so the job runner retries and the rerun sends only what is still unsent.
+ */
+export async function notifyStaff(
+  db: Queryable,
+  deps: Pick<JobDeps, 'mailer' | 'sms' | 'clock'>,
+  input: { orgId: string; keyPrefix: string; recipients: { userId: string; email: string }[]; email: (to: string) => MailMessage; sms: (to: string) => SmsMessage },
+): Promise<void> {
+  let failed: unknown = null;
+  const numbers = deps.sms ? await urgentSmsNumbers(db, input.recipients.map((r) => r.userId)) : new Map<string, string>();
+  for (const recipient of input.recipients) {
+    const key = `${input.keyPrefix}:${recipient.userId}`;
+    try {
+      await sendOnce(db, deps, { orgId: input.orgId, key, userId: recipient.userId, message: input.email(recipient.email) });
+    } catch (error) {
+      failed ??= error;
+    }
+    const mobile = numbers.get(recipient.userId);
+    if (!deps.sms || !mobile) continue;
+    try {
+      await sendSmsOnce(db, { sms: deps.sms, clock: deps.clock }, { orgId: input.orgId, key, userId: recipient.userId, message: input.sms(mobile) });
+    } catch (error) {
+      failed ??= error;
+    }
+  }
+  if (failed) throw failed;
 }
 
 async function activeStaff(db: Queryable, orgId: string, roles: readonly ('supervisor' | 'admin' | 'clinician')[]) {
@@ -101,15 +151,13 @@ export function alertLifecycleHandlers(deps: JobDeps): Record<string, JobHandler
       const to = job.payload.to === 'on_call' ? 'on_call' : 'supervisors';
       const alert = alertId ? await markEscalated(db, alertId, now) : null;
       if (!alert) return;
-      let failed: unknown = null;
-      for (const recipient of await escalationRecipients(db, alert, to)) {
-        try {
-          await sendOnce(db, mail, { orgId: alert.orgId, key: `alert:${alert.id}:escalate:${recipient.userId}`, userId: recipient.userId, message: escalationEmail(deps.config.publicUrl, recipient.email) });
-        } catch (error) {
-          failed ??= error;
-        }
-      }
-      if (failed) throw failed;
+      await notifyStaff(db, deps, {
+        orgId: alert.orgId,
+        keyPrefix: `alert:${alert.id}:escalate`,
+        recipients: await escalationRecipients(db, alert, to),
+        email: (address) => escalationEmail(deps.config.publicUrl, address),
+        sms: (mobile) => escalationSms(deps.config.publicUrl, mobile),
+      });
     },
 
     [DIGEST_JOB]: async (_job, { db, now }) => {

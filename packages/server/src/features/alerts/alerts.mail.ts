@@ -1,4 +1,5 @@
 import type { MailMessage } from '../../mail/mailer';
+import type { SmsMessage } from '../../notifications/sms';
 
 /**
  * The urgent-alert email to a clinician. It says only that something urgent is waiting and where
@@ -10,6 +11,16 @@ export function urgentAlertEmail(publicUrl: string, to: string): MailMessage {
     subject: 'An urgent item is waiting in Rapport',
     text: `An urgent item is waiting in Rapport.\n\nSign in to see it:\n${publicUrl}/alerts\n\nThis message leaves out all details on purpose.`,
   };
+}
+
+/** The urgent-alert SMS, to a staff member who turned it on: as bare as the email (issue 4 item 7). */
+export function urgentAlertSms(publicUrl: string, to: string): SmsMessage {
+  return { to, body: `Rapport: an urgent item is waiting. Sign in: ${publicUrl}/alerts` };
+}
+
+/** The escalation SMS to a supervisor who turned urgent-alert texts on. No client, instrument or score. */
+export function escalationSms(publicUrl: string, to: string): SmsMessage {
+  return { to, body: `Rapport: an urgent item needs a supervisor. Sign in: ${publicUrl}/alerts` };
 }
 
 /** Escalation to a supervisor: an urgent item nobody has acknowledged. No client, instrument or score. */

@@ -1,4 +1,4 @@
-import type { StaffMemberRow } from './users.queries';
+import type { StaffMemberRow, UrgentSmsSettings } from './users.queries';
 
 /** The only shape of a staff member sent out: never the password hash, TOTP seed or tokens. */
 export function presentStaffMember(m: StaffMemberRow) {
@@ -19,6 +19,14 @@ export function presentStaffMember(m: StaffMemberRow) {
   };
 }
 
-export function presentMeSettings(m: StaffMemberRow) {
-  return { locale: m.locale === 'fr' ? ('fr' as const) : ('en' as const), calibrationConsent: m.calibrationConsent };
+/** A person's own settings, shown only to themselves: their alert mobile number is in it, nowhere else. */
+export function presentMeSettings(m: StaffMemberRow, sms: UrgentSmsSettings, smsAvailable: boolean) {
+  return {
+    locale: m.locale === 'fr' ? ('fr' as const) : ('en' as const),
+    calibrationConsent: m.calibrationConsent,
+    alertMobile: sms.alertMobile,
+    smsUrgentAlerts: sms.smsUrgentAlerts,
+    smsUrgentAlertsSetAt: sms.smsUrgentAlertsSetAt ? sms.smsUrgentAlertsSetAt.toISOString() : null,
+    smsAvailable,
+  };
 }

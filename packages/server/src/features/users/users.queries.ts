@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/database';
 import { memberships, organisations, recoveryCodes, userTokens, users, type Role } from '../../db/schema';
 
@@ -151,6 +151,36 @@ export async function clearMfa(db: Queryable, userId: string): Promise<void> {
 
 export async function setUserLocale(db: Queryable, userId: string, locale: string): Promise<void> {
   await db.update(users).set({ locale }).where(eq(users.id, userId));
+}
+
+/** A person's own urgent-alert SMS settings (on `users`: the same number and consent in every clinic they belong to). */
+export type UrgentSmsSettings = { alertMobile: string | null; smsUrgentAlerts: boolean; smsUrgentAlertsSetAt: Date | null };
+
+export async function getUrgentSmsSettings(db: Queryable, userId: string, options: { lock?: boolean } = {}): Promise<UrgentSmsSettings> {
+  const query = db
+    .select({ alertMobile: users.alertMobile, smsUrgentAlerts: users.smsUrgentAlerts, smsUrgentAlertsSetAt: users.smsUrgentAlertsSetAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  const [row] = options.lock ? await query.for('update') : await query;
+  return row ?? { alertMobile: null, smsUrgentAlerts: false, smsUrgentAlertsSetAt: null };
+}
+
+export async function setUrgentSmsSettings(db: Queryable, userId: string, values: UrgentSmsSettings): Promise<void> {
+  await db.update(users).set(values).where(eq(users.id, userId));
+}
+
+/**
+ * The mobile numbers to text about an urgent item, by user id: only those of `userIds` who consented
+ * and have a number. The numbers are personal data: pass them to the SMS transport, never to a log.
+ */
+export async function urgentSmsNumbers(db: Queryable, userIds: string[]): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .select({ userId: users.id, mobile: users.alertMobile })
+    .from(users)
+    .where(and(inArray(users.id, userIds), eq(users.smsUrgentAlerts, true), isNotNull(users.alertMobile)));
+  return new Map(rows.map((r) => [r.userId, r.mobile!]));
 }
 
 /** Whether the organisation's settings name this user as the on-call supervisor. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { App, AppDeps } from '../../app';
 import { staffOf, withAudit } from '../../access/access';
-import { conflict, notFound, unavailable } from '../../errors';
+import { badRequest, conflict, notFound, unavailable } from '../../errors';
 import { issueUserToken } from '../../auth/auth.queries';
 import { getOrganisation } from '../organisations/organisations.queries';
-import { getStaffMember, inviteStaff, isOnCallSupervisor, listStaff, lockActiveAdminIds, setUserLocale, updateMembership } from './users.queries';
+import { getStaffMember, getUrgentSmsSettings, inviteStaff, isOnCallSupervisor, listStaff, lockActiveAdminIds, setUrgentSmsSettings, setUserLocale, updateMembership } from './users.queries';
 import { presentMeSettings, presentStaffMember } from './users.present';
 import { inviteBody, meSettingsBody, meSettingsView, staffListQuery, staffMemberView, userIdParams, userUpdateBody } from './users.schema';
 import { invitationEmail, INVITATION_VALID_MS } from './users.mail';
@@ -16,6 +16,7 @@ const adminOnly = { access: { kind: 'staff', roles: ['admin'] } } as const;
 /** The organisation's staff: list, invite, change role and experience; and each person's own settings. */
 export function registerUserRoutes(app: App, deps: AppDeps): void {
   const { db, clock, config, mailer } = deps;
+  const smsAvailable = deps.sms !== null;
 
   app.get(
     '/api/v1/users',
@@ -89,7 +90,7 @@ export function registerUserRoutes(app: App, deps: AppDeps): void {
       const p = staffOf(request);
       const member = await getStaffMember(db, p.orgId, p.userId);
       if (!member) throw notFound('user');
-      return presentMeSettings(member);
+      return presentMeSettings(member, await getUrgentSmsSettings(db, p.userId), smsAvailable);
     },
   );
 
@@ -98,13 +99,22 @@ export function registerUserRoutes(app: App, deps: AppDeps): void {
     { config: { access: { kind: 'staff' } }, schema: { tags, body: meSettingsBody, response: { 200: meSettingsView } } },
     async (request) => {
       const p = staffOf(request);
-      const { locale, calibrationConsent } = request.body;
-      const member = await withAudit(request, db, clock, { action: 'user.settings.update', entityType: 'user', entityId: p.userId }, async (tx) => {
+      const { locale, calibrationConsent, alertMobile, smsUrgentAlerts } = request.body;
+      // The audit event names the user only: never the number (staff personal data).
+      const { member, sms } = await withAudit(request, db, clock, { action: 'user.settings.update', entityType: 'user', entityId: p.userId }, async (tx) => {
         if (locale) await setUserLocale(tx, p.userId, locale);
         if (calibrationConsent !== undefined) await updateMembership(tx, p.orgId, p.userId, { calibrationConsent });
-        return (await getStaffMember(tx, p.orgId, p.userId))!;
+        if (alertMobile !== undefined || smsUrgentAlerts !== undefined) {
+          const current = await getUrgentSmsSettings(tx, p.userId, { lock: true });
+          const mobile = alertMobile === undefined ? current.alertMobile : alertMobile;
+          const consent = smsUrgentAlerts ?? current.smsUrgentAlerts;
+          if (consent && !mobile) throw badRequest('Enter your mobile number to be texted about urgent items.', 'alertMobile', 'alert_mobile_required');
+          const setAt = consent === current.smsUrgentAlerts ? current.smsUrgentAlertsSetAt : clock.now();
+          await setUrgentSmsSettings(tx, p.userId, { alertMobile: mobile, smsUrgentAlerts: consent, smsUrgentAlertsSetAt: setAt });
+        }
+        return { member: (await getStaffMember(tx, p.orgId, p.userId))!, sms: await getUrgentSmsSettings(tx, p.userId) };
       });
-      return presentMeSettings(member);
+      return presentMeSettings(member, sms, smsAvailable);
     },
   );
 

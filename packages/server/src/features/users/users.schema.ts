@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roles } from '../../db/schema';
 import { email } from '../../auth/auth.schema';
+import { clientCreateBody } from '../clients/clients.schema';
 
 export const userIdParams = z.strictObject({ userId: z.uuid() });
 
@@ -30,6 +31,13 @@ export const meSettingsBody = z.strictObject({
   locale: z.enum(['en', 'fr']).optional(),
   /** Lets supervisors see this therapist's alliance calibration report in this organisation. */
   calibrationConsent: z.boolean().optional(),
+  /**
+   * Their own mobile for urgent-alert SMS, in international format (the clients' mobile validator,
+   * reused: a plus and 7–15 digits, spaces and brackets dropped); null removes it.
+   */
+  alertMobile: clientCreateBody.shape.mobile,
+  /** Their consent to be texted when an urgent item waits; needs a mobile number. */
+  smsUrgentAlerts: z.boolean().optional(),
 });
 
 export const staffMemberView = z.object({
@@ -48,4 +56,13 @@ export const staffMemberView = z.object({
   deactivatedAt: z.string().nullable(),
 });
 
-export const meSettingsView = z.object({ locale: z.enum(['en', 'fr']), calibrationConsent: z.boolean() });
+export const meSettingsView = z.object({
+  locale: z.enum(['en', 'fr']),
+  calibrationConsent: z.boolean(),
+  alertMobile: z.string().nullable(),
+  smsUrgentAlerts: z.boolean(),
+  /** When they last gave or withdrew the SMS consent; null if never. */
+  smsUrgentAlertsSetAt: z.string().nullable(),
+  /** Whether this server can send SMS at all (an SMS provider is configured). */
+  smsAvailable: z.boolean(),
+});

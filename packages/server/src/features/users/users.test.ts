@@ -361,7 +361,7 @@ describe('my settings', () => {
     const c = await clinic();
     const res = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { locale: 'fr', calibrationConsent: true });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ locale: 'fr', calibrationConsent: true });
+    expect(res.json()).toMatchObject({ locale: 'fr', calibrationConsent: true });
     expect((await call('GET', '/api/v1/me', c.clinician.cookie)).json().user.locale).toBe('fr');
     expect((await call('GET', '/api/v1/users', c.admin.cookie)).json().items).toContainEqual(expect.objectContaining({ id: c.clinician.userId, calibrationConsent: true }));
     expect(await auditFor(c.org.id, 'user.settings.update')).toEqual([expect.objectContaining({ actorId: c.clinician.userId, entityType: 'user', entityId: c.clinician.userId })]);
@@ -371,10 +371,10 @@ describe('my settings', () => {
     const c = await clinic();
     const before = await call('GET', '/api/v1/me/settings', c.clinician.cookie);
     expect(before.statusCode).toBe(200);
-    expect(before.json()).toEqual({ locale: 'en', calibrationConsent: false });
+    expect(before.json()).toEqual({ locale: 'en', calibrationConsent: false, alertMobile: null, smsUrgentAlerts: false, smsUrgentAlertsSetAt: null, smsAvailable: false });
     await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { calibrationConsent: true });
-    expect((await call('GET', '/api/v1/me/settings', c.clinician.cookie)).json()).toEqual({ locale: 'en', calibrationConsent: true });
-    expect((await call('GET', '/api/v1/me/settings', c.supervisor.cookie)).json()).toEqual({ locale: 'en', calibrationConsent: false });
+    expect((await call('GET', '/api/v1/me/settings', c.clinician.cookie)).json()).toMatchObject({ locale: 'en', calibrationConsent: true });
+    expect((await call('GET', '/api/v1/me/settings', c.supervisor.cookie)).json()).toMatchObject({ locale: 'en', calibrationConsent: false });
     expect((await call('GET', '/api/v1/me/settings', undefined)).statusCode).toBe(401);
   });
 
@@ -392,5 +392,83 @@ describe('my settings', () => {
   it('refuses a caller who is not signed in', async () => {
     const res = await call('PATCH', '/api/v1/me/settings', undefined, { locale: 'fr' });
     expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('my urgent-alert texts', () => {
+  const settingsOf = async (userId: string) =>
+    (await ctx.db.select({ alertMobile: users.alertMobile, smsUrgentAlerts: users.smsUrgentAlerts, setAt: users.smsUrgentAlertsSetAt }).from(users).where(eq(users.id, userId)))[0]!;
+
+  it('stores my own mobile in international format and my consent with when I gave it, audited without the number', async () => {
+    const c = await clinic();
+    const now = ctx.clock.now();
+    const res = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { alertMobile: '+44 (7700) 900-555', smsUrgentAlerts: true });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ locale: 'en', calibrationConsent: false, alertMobile: '+447700900555', smsUrgentAlerts: true, smsUrgentAlertsSetAt: now.toISOString(), smsAvailable: false });
+    expect(await settingsOf(c.clinician.userId)).toEqual({ alertMobile: '+447700900555', smsUrgentAlerts: true, setAt: now });
+    expect((await call('GET', '/api/v1/me/settings', c.clinician.cookie)).json()).toMatchObject({ alertMobile: '+447700900555', smsUrgentAlerts: true });
+    const audit = await auditFor(c.org.id, 'user.settings.update');
+    expect(audit).toEqual([expect.objectContaining({ actorId: c.clinician.userId, entityType: 'user', entityId: c.clinician.userId, outcome: 'success' })]);
+    expect(JSON.stringify(audit)).not.toContain('900555');
+    expect(ctx.logs()).not.toContain('900555');
+    expect(ctx.logs()).not.toContain('900-555');
+  });
+
+  it('keeps when consent was given while only the number changes, and records when it is withdrawn', async () => {
+    const c = await clinic();
+    const given = ctx.clock.now();
+    await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { alertMobile: '+447700900556', smsUrgentAlerts: true });
+    ctx.clock.advanceMinutes(1);
+    const changed = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { alertMobile: '+33 6 12 34 56 78' });
+    expect(changed.json()).toMatchObject({ alertMobile: '+33612345678', smsUrgentAlerts: true, smsUrgentAlertsSetAt: given.toISOString() });
+    ctx.clock.advanceMinutes(1);
+    const off = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { smsUrgentAlerts: false });
+    expect(off.json()).toMatchObject({ alertMobile: '+33612345678', smsUrgentAlerts: false, smsUrgentAlertsSetAt: ctx.clock.now().toISOString() });
+    const removed = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { alertMobile: null });
+    expect(removed.json()).toMatchObject({ alertMobile: null, smsUrgentAlerts: false });
+    expect(await auditFor(c.org.id, 'user.settings.update')).toHaveLength(4);
+  });
+
+  it('is my own setting only: another staff member of the clinic does not see it', async () => {
+    const c = await clinic();
+    await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { alertMobile: '+447700900557', smsUrgentAlerts: true });
+    expect((await call('GET', '/api/v1/me/settings', c.supervisor.cookie)).json()).toMatchObject({ alertMobile: null, smsUrgentAlerts: false });
+    const listed = await call('GET', '/api/v1/users', c.admin.cookie);
+    expect(listed.body).not.toContain('900557');
+  });
+
+  it.each([
+    ['a number without the country code', { alertMobile: '07700 900123' }],
+    ['letters', { alertMobile: '+44 7700 CALLME' }],
+    ['an empty number', { alertMobile: '' }],
+    ['too many digits', { alertMobile: '+4477009001234567' }],
+  ])('refuses %s with 400 validation_failed on alertMobile, and changes nothing', async (_case, payload) => {
+    const c = await clinic();
+    const res = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { ...payload, smsUrgentAlerts: true });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { code: 'validation_failed', message: 'Enter the mobile number in international format, e.g. +44 7700 900123.', field: 'alertMobile' } });
+    expect(await settingsOf(c.clinician.userId)).toEqual({ alertMobile: null, smsUrgentAlerts: false, setAt: null });
+    expect(ctx.logs()).not.toContain('CALLME');
+  });
+
+  it('refuses consent to texts without a number with 400 alert_mobile_required, and changes nothing', async () => {
+    const c = await clinic();
+    const res = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { smsUrgentAlerts: true, locale: 'fr' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { code: 'alert_mobile_required', message: 'Enter your mobile number to be texted about urgent items.', field: 'alertMobile' } });
+    await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { alertMobile: '+447700900558', smsUrgentAlerts: true });
+    const removing = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { alertMobile: null });
+    expect(removing.statusCode).toBe(400);
+    expect(removing.json().error.code).toBe('alert_mobile_required');
+    expect(await settingsOf(c.clinician.userId)).toMatchObject({ alertMobile: '+447700900558', smsUrgentAlerts: true });
+    expect((await call('GET', '/api/v1/me', c.clinician.cookie)).json().user.locale).toBe('en');
+    expect(await auditFor(c.org.id, 'user.settings.update')).toHaveLength(1);
+  });
+
+  it('refuses a consent that is not a boolean', async () => {
+    const c = await clinic();
+    const res = await call('PATCH', '/api/v1/me/settings', c.clinician.cookie, { smsUrgentAlerts: 'yes' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'validation_failed', field: 'smsUrgentAlerts' });
   });
 });

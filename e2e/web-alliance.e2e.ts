@@ -127,7 +127,7 @@ async function chartsAndBlindRating(): Promise<void> {
     assert.match(rows.map((r) => r).join(), /80 %|70 %|90 %|100 %|60 %|50 %/);
     await check(page, 'after-rating');
 
-    // The responses panel: the client's newest response opens to its answers and is marked discussed.
+    // The responses panel: the client's newest response not yet discussed opens to its answers and is marked discussed.
     await openResponsesAndMarkDiscussed(page, 'Talked the answers through together.');
     await check(page, 'responses-discussed');
 
@@ -162,13 +162,25 @@ async function chartsAndBlindRating(): Promise<void> {
   });
 }
 
-/** Opens the client's newest response in the client page's Responses panel, by keyboard, and marks it discussed with a note. */
+/**
+ * Opens the client's newest response not yet discussed in the client page's Responses panel, by
+ * keyboard, and marks it discussed with a note. The demo's follow-up history has marked about half
+ * the older results discussed, so the entry is picked by position (marking it adds a badge, the
+ * list keeps its order).
+ */
 async function openResponsesAndMarkDiscussed(page: Page, note: string): Promise<void> {
   const panel = page.locator('section', { has: page.getByRole('heading', { level: 2, name: 'Responses' }) });
-  // The clinician's own ratings say "rated by"; the client's answers do not.
-  const entry = panel.locator('li', { hasNotText: 'rated by' }).first();
+  const entries = panel.locator('li.response-entry');
+  await entries.first().waitFor({ timeout: 15_000 });
+  let index = -1;
+  for (let i = 0; i < (await entries.count()) && index < 0; i++) {
+    // The clinician's own ratings say "rated by"; the client's answers do not.
+    const e = entries.nth(i);
+    if (!/rated by/.test((await e.textContent()) ?? '') && (await e.locator('.badge', { hasText: /^Discussed$/ }).count()) === 0) index = i;
+  }
+  assert.ok(index >= 0, 'a client response not yet discussed');
+  const entry = entries.nth(index);
   const disclosure = entry.getByRole('button').first();
-  await disclosure.waitFor({ timeout: 15_000 });
   assert.equal(await disclosure.getAttribute('aria-expanded'), 'false');
   await disclosure.focus();
   await page.keyboard.press('Enter');
@@ -197,11 +209,32 @@ async function alertLifecycle(): Promise<void> {
     const { page, problems } = await signedIn(browser, stack, 'morgan');
     await page.getByRole('link', { name: 'Alerts', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
-    const card = page.locator('.alert-card').first();
-    await card.waitFor({ timeout: 15_000 });
+    await page.locator('.alert-card').first().waitFor({ timeout: 15_000 });
     await check(page, 'inbox');
+    // The demo's follow-up history has acknowledged most older alerts, so the inbox's first card may
+    // already be acknowledged: show only the open ones and take the first, pinned by its id (the
+    // card stays in the list, in its place, once acknowledged).
+    const openLoaded = page.waitForResponse((r) => /\/api\/v1\/alerts\?.*status=open/.test(r.url()));
+    await page.getByLabel('Show', { exact: true }).selectOption('open');
+    await openLoaded;
+    // The list keeps the previous filter's cards until the new ones arrive: wait for open cards only.
+    await page.waitForFunction(() => {
+      const cards = [...document.querySelectorAll('.alert-card')];
+      return cards.length > 0 && cards.every((c) => /· Open\b/.test(c.querySelector('p.muted')?.textContent ?? ''));
+    }, undefined, { timeout: 15_000 });
+    const first = page.locator('.alert-card').first();
+    const headingId = (await first.getAttribute('aria-labelledby')) ?? '';
+    assert.match(headingId, /^alert-/, 'an alert card names its heading');
+    const alertId = headingId.slice('alert-'.length);
+    const card = page.locator(`.alert-card[aria-labelledby="${headingId}"]`);
+    const listed = async (status: 'open' | 'acknowledged') => ((await (await page.request.get(`${stack.url}/api/v1/alerts?status=${status}&limit=200`)).json()) as { items: { id: string }[] }).items.some((a) => a.id === alertId);
+    assert.ok(await listed('open'), 'the alert picked is open on the server');
+    assert.match((await card.locator('p.muted').first().textContent()) ?? '', /· Open\b/);
     await card.getByRole('button', { name: 'Acknowledge' }).click();
     await card.getByText(/Acknowledged · acknowledged/).waitFor();
+    assert.equal(await card.getByRole('button', { name: 'Acknowledge' }).count(), 0);
+    assert.ok(await listed('acknowledged'), 'the server has it acknowledged');
+    assert.ok(!(await listed('open')), 'and no longer open');
     await card.getByRole('button', { name: 'Resolve…' }).click();
     // The note is required: the server's message lands next to the field.
     await card.getByRole('button', { name: 'Resolve the alert' }).click();

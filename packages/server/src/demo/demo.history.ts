@@ -8,6 +8,7 @@ import type { EpisodeData } from '../features/alliance/episode-data';
 import { episodeOutcomeOf } from '../features/outcomes/outcomes.compute';
 import type { PresentingProblem } from '../features/episodes/episodes.schema';
 import { simulateEpisode, type TherapistStyle } from './demo.model';
+import { insertAnsweredAssignments } from './demo.followup';
 
 const WEEK = 7 * 86_400_000;
 const GIVEN = ['Ada', 'Bilal', 'Cora', 'Dario', 'Esme', 'Farid', 'Gita', 'Hana', 'Ivo', 'Jade', 'Kofi', 'Lina', 'Marek', 'Nia', 'Oren', 'Pia'];
@@ -132,6 +133,7 @@ export async function seedEpisodeHistory(
   await chunked(teamRows, 1000, (c) => tx.insert(careTeamMembers).values(c));
   await chunked(episodeRows, 500, (c) => tx.insert(episodes).values(c));
   await chunked(appointmentRows, 1000, (c) => tx.insert(appointments).values(c));
+  await insertAnsweredAssignments(tx, orgId, responseRows, options.seed);
   await chunked(responseRows, 500, (c) => tx.insert(responses).values(c));
   await chunked(outcomeRows, 500, (c) => tx.insert(episodeOutcomes).values(c));
   return { episodes: episodeRows.length, closed, responses: responseRows.length };

@@ -7,6 +7,7 @@ import { seededRandom } from '../lib/random';
 import { answersFor } from './demo.model';
 import { scoredResponseColumns } from '../features/instruments/org-instruments';
 import { riskAlertsFor } from '../features/alerts/alert-rules';
+import { insertAnsweredAssignments } from './demo.followup';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -145,6 +146,7 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
     });
   });
 
+  await insertAnsweredAssignments(tx, orgId, rows, options.seed ?? 20261125);
   for (let i = 0; i < rows.length; i += 500) await tx.insert(responses).values(rows.slice(i, i + 500));
 
   let alertCount = 0;

@@ -8,6 +8,7 @@ import { seedDemoResponses } from './demo.responses';
 import { seedDemoDelivery } from './demo.delivery';
 import { seedEpisodeHistory } from './demo.history';
 import { raiseDemoAlerts } from './demo.alerts';
+import { seedDemoFollowUp } from './demo.followup';
 import type { PresentingProblem } from '../features/episodes/episodes.schema';
 
 /** The demo sign-ins printed at start-up. Demo only: MFA is off for the demo clinic. */
@@ -146,6 +147,8 @@ export async function seedDemo(db: Db, options: DemoOptions): Promise<{ orgId: s
     });
     await tx.update(memberships).set({ calibrationConsent: true }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, morgan)));
     await raiseDemoAlerts(tx, { orgId: org.id, now });
+    // The follow-up behind those months: assignments sent and answered (or expired), session ratings, acknowledged alerts, results discussed.
+    await seedDemoFollowUp(tx, { orgId: org.id, now, seed: options.seed });
     return { orgId: org.id };
   });
 }

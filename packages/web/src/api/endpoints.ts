@@ -74,7 +74,7 @@ export const endpoints = {
   invitationDetails: (token: string) => api.post<InvitationDetails>('/api/v1/auth/invitation/details', { token }, { quiet401: true }),
   acceptInvitation: (token: string, password: string) => api.post<void>('/api/v1/auth/invitation/accept', { token, password }, { quiet401: true }),
   mySettings: () => api.get<MySettings>('/api/v1/me/settings'),
-  updateMySettings: (body: { locale?: Locale; calibrationConsent?: boolean }) => api.patch<MySettings>('/api/v1/me/settings', body),
+  updateMySettings: (body: { locale?: Locale; calibrationConsent?: boolean; alertMobile?: string | null; smsUrgentAlerts?: boolean }) => api.patch<MySettings>('/api/v1/me/settings', body),
 
   // Organisation
   organisation: () => api.get<Organisation>('/api/v1/organisation'),

@@ -322,7 +322,16 @@ export type CalibrationStats = {
 };
 export type CalibrationReport = { thresholdPercent: number; overall: CalibrationStats; byMonth: (CalibrationStats & { month: string })[] };
 /** The signed-in person's own settings in this clinic (`/api/v1/me/settings`). */
-export type MySettings = { locale: Locale; calibrationConsent: boolean };
+export type MySettings = {
+  locale: Locale;
+  calibrationConsent: boolean;
+  /** Their own mobile for urgent-alert texts (E.164), shown only to them. */
+  alertMobile: string | null;
+  smsUrgentAlerts: boolean;
+  smsUrgentAlertsSetAt: string | null;
+  /** False when the server has no SMS provider: the number is kept but no text goes out. */
+  smsAvailable: boolean;
+};
 /** One stored version of a clinic's own instrument (`/api/v1/custom-instruments`). */
 export type CustomInstrument = {
   id: string;

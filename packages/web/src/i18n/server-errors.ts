@@ -50,6 +50,7 @@ const englishCodeText = {
   already_member: 'This person already belongs to this clinic; reactivate them if they were deactivated.',
   not_active: 'Only an active member can be sent a password reset; invite or reactivate them first.',
   not_joined: 'This person has not accepted their invitation to this clinic yet.',
+  alert_mobile_required: 'Enter your mobile number to be texted about urgent items.',
   programme_name_taken: 'Another programme already has this name.',
   unknown_programme: 'No such programme.',
   // Records
@@ -130,6 +131,7 @@ const frenchCodeText: Record<ErrorTextCode, string> = {
   already_member: 'Cette personne fait déjà partie de la clinique ; réactivez-la si elle a été désactivée.',
   not_active: 'Seul un membre actif peut recevoir une réinitialisation du mot de passe ; invitez-le ou réactivez-le d’abord.',
   not_joined: 'Cette personne n’a pas encore accepté son invitation dans cette clinique.',
+  alert_mobile_required: 'Saisissez votre numéro de mobile pour recevoir les éléments urgents par SMS.',
   programme_name_taken: 'Un autre programme porte déjà ce nom.',
   unknown_programme: 'Ce programme n’existe pas.',
   episode_open: 'Ce client a déjà un épisode de soins ouvert. Clôturez-le avant d’en commencer un autre.',

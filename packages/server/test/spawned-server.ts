@@ -32,7 +32,8 @@ export async function startSpawnedServer(input: { databaseUrl: string; port: num
     stdio: 'ignore',
     detached: true,
   });
-  const deadline = Date.now() + 60_000;
+  // Generous: tsx compiles the server on each start, which takes far longer on a loaded machine.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;

@@ -265,7 +265,7 @@ export const en = {
   'users.invitationWithdrawn': 'Invitation withdrawn',
   'users.resendInvite': 'Resend invitation',
   'users.withdrawInvite': 'Withdraw',
-  'users.inviteResent': 'The invitation was sent again to {email}.',
+  'users.inviteResent': 'The invitation was sent again to {email}. The earlier link no longer works.',
   'users.inviteWithdrawn': 'The invitation to {email} was withdrawn.',
   'users.resetMfa': 'Reset two-step sign-in',
   'users.sendReset': 'Send password reset',

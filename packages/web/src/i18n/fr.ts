@@ -264,7 +264,7 @@ export const fr: Record<MessageKey, string> = {
   'users.invitationWithdrawn': 'Invitation retirée',
   'users.resendInvite': 'Renvoyer l’invitation',
   'users.withdrawInvite': 'Retirer',
-  'users.inviteResent': 'L’invitation a été renvoyée à {email}.',
+  'users.inviteResent': 'L’invitation a été renvoyée à {email}. Le lien précédent ne fonctionne plus.',
   'users.inviteWithdrawn': 'L’invitation envoyée à {email} a été retirée.',
   'users.resetMfa': 'Réinitialiser la connexion en deux étapes',
   'users.sendReset': 'Envoyer une réinitialisation du mot de passe',

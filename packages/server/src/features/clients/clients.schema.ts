@@ -4,8 +4,8 @@ export const clientIdParams = z.strictObject({ clientId: z.uuid() });
 
 const name = z.string().trim().min(1, 'This field is required.').max(100);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
-/** E.164-ish: a plus and 7–15 digits, spaces allowed when typed. */
-const mobile = z
+/** E.164-ish: a plus and 7–15 digits, spaces allowed when typed. The one mobile-number rule (clients, imports, staff alert numbers). */
+export const mobileNumber = z
   .string()
   .transform((v) => v.replace(/[\s()-]/g, ''))
   .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'Enter the mobile number in international format, e.g. +44 7700 900123.'));
@@ -25,7 +25,7 @@ export const clientCreateBody = z.strictObject({
   familyName: name,
   preferredName: optionalText(100),
   email: z.email('Enter a valid email address.').max(254).nullable().optional(),
-  mobile: mobile.nullable().optional(),
+  mobile: mobileNumber.nullable().optional(),
   language: language.default('en'),
   timeZone: timeZone.nullable().optional(),
   dateOfBirth: isoDate.nullable().optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientCreateBody, timeZone } from '../clients/clients.schema';
+import { mobileNumber, timeZone } from '../clients/clients.schema';
 
 export const importKinds = ['clients', 'appointments', 'scores'] as const;
 export type ImportKind = (typeof importKinds)[number];
@@ -95,7 +95,7 @@ export const clientRow = z.object({
   preferred_name: z.string().max(100, 'longer than 100 characters').optional(),
   email: email.optional(),
   /** The client API's own rule: international format, spaces allowed. */
-  mobile: clientCreateBody.shape.mobile.unwrap().unwrap().optional(),
+  mobile: mobileNumber.optional(),
   language: z.enum(['en', 'fr'], 'not one of en, fr').optional(),
   time_zone: timeZone.optional(),
   date_of_birth: isoDate.optional(),

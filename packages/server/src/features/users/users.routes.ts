@@ -4,7 +4,7 @@ import { staffOf, withAudit } from '../../access/access';
 import { badRequest, conflict, notFound, unavailable } from '../../errors';
 import { issueUserToken } from '../../auth/auth.queries';
 import { getOrganisation } from '../organisations/organisations.queries';
-import { getStaffMember, getUrgentSmsSettings, inviteStaff, isOnCallSupervisor, listStaff, lockActiveAdminIds, setUrgentSmsSettings, setUserLocale, updateMembership } from './users.queries';
+import { getStaffMember, getUrgentSmsSettings, inviteStaff, isOnCallSupervisor, listStaff, lockActiveAdminIds, setUrgentSmsSettings, setUserLocale, updateMembership, withdrawInvitations } from './users.queries';
 import { presentMeSettings, presentStaffMember } from './users.present';
 import { inviteBody, meSettingsBody, meSettingsView, staffListQuery, staffMemberView, userIdParams, userUpdateBody } from './users.schema';
 import { invitationEmail, INVITATION_VALID_MS } from './users.mail';
@@ -45,6 +45,8 @@ export function registerUserRoutes(app: App, deps: AppDeps): void {
         async (tx) => {
           const invited = await inviteStaff(tx, { orgId: p.orgId, ...request.body, now });
           if (!invited) throw conflict('This person already belongs to this clinic; reactivate them if they were deactivated.', 'already_member', 'email');
+          // A resend replaces the earlier link: only the newest invitation email can be used.
+          await withdrawInvitations(tx, p.orgId, invited.userId, now);
           const inviteToken = await issueUserToken(tx, { userId: invited.userId, orgId: p.orgId, kind: 'invite', now, validForMs: INVITATION_VALID_MS });
           const org = await getOrganisation(tx, p.orgId);
           return { member: (await getStaffMember(tx, p.orgId, invited.userId))!, token: inviteToken, organisationName: org!.name, existingAccount: invited.hasPassword };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roles } from '../../db/schema';
 import { email } from '../../auth/auth.schema';
-import { clientCreateBody } from '../clients/clients.schema';
+import { mobileNumber } from '../clients/clients.schema';
 
 export const userIdParams = z.strictObject({ userId: z.uuid() });
 
@@ -35,7 +35,7 @@ export const meSettingsBody = z.strictObject({
    * Their own mobile for urgent-alert SMS, in international format (the clients' mobile validator,
    * reused: a plus and 7–15 digits, spaces and brackets dropped); null removes it.
    */
-  alertMobile: clientCreateBody.shape.mobile,
+  alertMobile: mobileNumber.nullable().optional(),
   /** Their consent to be texted when an urgent item waits; needs a mobile number. */
   smsUrgentAlerts: z.boolean().optional(),
 });

@@ -80,22 +80,31 @@ describe('inviting staff', () => {
     expect(listed).toMatchObject({ status: 'active', joined: true });
   });
 
-  it('sends an outstanding invitation again when invited again: a fresh 7-day link, the same membership, still not joined', async () => {
+  it('sends an outstanding invitation again when invited again: a fresh 7-day link, the same membership, still not joined, the earlier link dead', async () => {
     const c = await clinic();
     const before = ctx.smtp.messages.length;
     const email = `resend${before}@clinic.test`;
     const first = await call('POST', '/api/v1/users/invite', c.admin.cookie, { email, displayName: 'Resent', role: 'supervisor' });
-    await tokenFromNextEmail(before, 'accept-invitation');
+    const { token: firstToken } = await tokenFromNextEmail(before, 'accept-invitation');
+    ctx.clock.advance(3 * 24 * 3_600_000);
+    // Resent within the week (by an admin signed in now): the first link, still unexpired, no longer works.
+    const resender = await ctx.buildStaff(c.org.id, 'admin');
+    expect((await call('POST', '/api/v1/users/invite', resender.cookie, { email, displayName: 'Resent', role: 'supervisor' })).statusCode).toBe(201);
+    const { token: secondToken } = await tokenFromNextEmail(before + 1, 'accept-invitation');
+    const stale = await call('POST', '/api/v1/auth/invitation/accept', undefined, { token: firstToken, password: 'a long enough passphrase' });
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().error.code).toBe('invalid_token');
+    expect(secondToken).not.toBe(firstToken);
     ctx.clock.advance(7 * 24 * 3_600_000 + 1000);
     const admin = await ctx.buildStaff(c.org.id, 'admin'); // the first admin's session has lapsed
     const again = await call('POST', '/api/v1/users/invite', admin.cookie, { email, displayName: 'Resent', role: 'supervisor' });
     expect(again.statusCode).toBe(201);
     expect(again.json()).toMatchObject({ id: first.json().id, status: 'invited', role: 'supervisor', joined: false });
-    const { mail, token } = await tokenFromNextEmail(before + 1, 'accept-invitation');
+    const { mail, token } = await tokenFromNextEmail(before + 2, 'accept-invitation');
     expect(mail.to).toEqual([email]);
     const rows = await ctx.db.select({ status: memberships.status }).from(memberships).where(eq(memberships.userId, first.json().id));
     expect(rows).toEqual([{ status: 'invited' }]);
-    expect(await auditFor(c.org.id, 'user.invite')).toHaveLength(2);
+    expect(await auditFor(c.org.id, 'user.invite')).toHaveLength(3);
     expect((await call('POST', '/api/v1/auth/invitation/accept', undefined, { token, password: 'a long enough passphrase' })).statusCode).toBe(204);
   });
 

@@ -249,7 +249,7 @@ describe('staff list and invitations', slow, () => {
     const { container } = render(<App />);
     const ivy = await rowOf('Ivy Invited');
     fireEvent.click(within(ivy).getByRole('button', { name: /^Resend invitation/ }));
-    expect(await screen.findByText(`The invitation was sent again to ${pending.email}.`)).toBeTruthy();
+    expect(await screen.findByText(`The invitation was sent again to ${pending.email}. The earlier link no longer works.`)).toBeTruthy();
     expect(calls.find((c) => c.url === '/api/v1/users/invite')).toEqual({
       method: 'POST',
       url: '/api/v1/users/invite',

@@ -189,9 +189,9 @@ type EpisodeHistory = {
  * The history of a client's episode as ONE text column (a JSON array: series, instruments, standing
  * alerts, episode, missed appointments), for a select whose row gives the clinic, the client and
  * the episode as SQL (placeholders, or columns of a row the statement reads, such as the submit's
- * assignment); null without an episode. Text, not JSON, so a later statement can check the history
- * is unchanged by comparing it to the same expression (every part is ordered). Every part is
- * limited to that clinic, client and episode, so its cost does not grow with the clinic.
+ * assignment); null without an episode. A later statement checks it still holds with
+ * {@link episodeHistoryStamp}. Every part is limited to that clinic, client and episode, so its
+ * cost does not grow with the clinic.
  */
 export function episodeHistoryColumn(ids: { orgId: unknown; clientId: unknown; episodeId: unknown }) {
   const r = sql`r`;
@@ -219,6 +219,39 @@ export function episodeHistoryColumn(ids: { orgId: unknown; clientId: unknown; e
         where ap.org_id = ${orgId} and ap.client_id = ${clientId} and ap.episode_id = ${episodeId}
           and (ap.status = 'did_not_attend' or (ap.status = 'cancelled' and ap.cancelled_by = 'client')))
   )::text end)`;
+}
+
+/**
+ * What a later statement checks to know the history read by {@link episodeHistoryColumn} still
+ * holds, as text: how many scores the series has, how many standing alerts there are and how many
+ * of them are open and acknowledged, and the missed appointments (`3:1/0/1:2`). Each part counts
+ * the rows its part of the history reads, in the same index scan, so it is far cheaper than
+ * building the history again; scores and alerts are only ever added, and an alert's status only
+ * moves forward, so equal counts mean an unchanged history. Left out: the client's date of birth
+ * and the episode's therapist (one dropout factor each, edited by staff, not raced by submissions).
+ * {@link historyStampOf} gives the same text for a history as read.
+ */
+export function episodeHistoryStamp(ids: { orgId: unknown; clientId: unknown; episodeId: unknown }) {
+  const orgId = qualified(ids.orgId);
+  const clientId = qualified(ids.clientId);
+  const episodeId = qualified(ids.episodeId);
+  return sql<string>`concat_ws(':',
+    (select count(*) from ${responses} r
+        where r.org_id = ${orgId} and r.client_id = ${clientId} and r.episode_id = ${episodeId}
+          and r.respondent = 'client' and r.status = 'completed' and r.total is not null),
+    (select concat_ws('/', count(*), count(*) filter (where a.status = 'open'), count(*) filter (where a.status = 'acknowledged'))
+        from ${alerts} a
+        where a.org_id = ${orgId} and a.client_id = ${clientId} and (a.episode_id = ${episodeId} or a.episode_id is null)),
+    (select count(*) from ${appointments} ap
+        where ap.org_id = ${orgId} and ap.client_id = ${clientId} and ap.episode_id = ${episodeId}
+          and (ap.status = 'did_not_attend' or (ap.status = 'cancelled' and ap.cancelled_by = 'client'))))`;
+}
+
+/** {@link episodeHistoryStamp} of a history as {@link episodeHistoryColumn} read it. */
+export function historyStampOf(text: string): string {
+  const history = historyFromRead(text, '');
+  const count = (status: string) => history.alerts.filter((a) => a.status === status).length;
+  return `${history.series.length}:${history.alerts.length}/${count('open')}/${count('acknowledged')}:${history.missed}`;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { AuditEventInput } from '../../audit/audit.queries';
 import { riskAlertsFor, type NewAlert } from '../alerts/alert-rules';
 import { NOTIFY_URGENT_JOB } from '../alerts/alerts.queries';
 import { ESCALATE_JOB, escalationPlan, organisationSettings } from '../alerts/alerts.escalation';
-import { alertRulesNeedHistory, episodeHistoryColumn, evaluateResponseAlerts, planEpisodeAlerts } from '../alerts/alert-engine';
+import { alertRulesNeedHistory, episodeHistoryColumn, episodeHistoryStamp, evaluateResponseAlerts, historyStampOf, planEpisodeAlerts } from '../alerts/alert-engine';
 import { defaultOrganisationSettings } from '../organisations/organisations.schema';
 import { resolveInstrumentsFromHeaders, scoredResponseColumns, type OrgInstrumentHeader, type ResolvedInstrument } from '../instruments/org-instruments';
 import { currentOrgInstrumentHeaders, type LinkContext, type LinkVia } from './link-session';
@@ -207,7 +207,7 @@ function writeValues(input: SubmissionInput, scored: ReturnType<typeof scoreSubm
       submissionId: input.submissionId,
     });
     // And what the alert rules assumed about the episode: its history, as read, unchanged.
-    if (input.history) values.seenHistory = input.history.text;
+    if (input.history) values.seenHistory = historyStampOf(input.history.text);
   }
   const shape: WriteShape = { inserts: inserted.length, updates: updated.length, alerts: scored.newAlerts.length, rules: ruleAlerts.length, audit: !!input.audit, guarded, historyGuard: guarded && !!input.history };
   return { shape, values };
@@ -351,7 +351,7 @@ function writeStatement(q: Queryable, shape: WriteShape) {
             and ${assignments.channel} = ${p('seenChannel')}
             and (${assignments.expiresAt} is null or ${assignments.expiresAt} > ${p('nowText')})
             and not exists (select 1 from ${responses} where ${responses.submissionId} = ${p('submissionId')} and ${responses.status} = 'completed')
-            ${shape.historyGuard ? sql`and ${episodeHistoryColumn({ orgId: assignments.orgId, clientId: assignments.clientId, episodeId: assignments.episodeId })} = ${p('seenHistory')}` : sql``}
+            ${shape.historyGuard ? sql`and ${episodeHistoryStamp({ orgId: assignments.orgId, clientId: assignments.clientId, episodeId: assignments.episodeId })} = ${p('seenHistory')}` : sql``}
           for update`,
       ),
     );

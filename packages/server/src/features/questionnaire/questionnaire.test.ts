@@ -424,6 +424,11 @@ describe('submit', () => {
     expect(await submitAtOnce(ctx.db, { ...input, context: stale })).toBeNull();
     expect(await ctx.db.select().from(responses).where(eq(responses.assignmentId, assignment.id))).toHaveLength(0);
     expect(await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.clientId, client.id), eq(auditEvents.action, 'alert.raise')))).toHaveLength(0);
+    // An open alert acknowledged since the read: refused too.
+    const [standing] = await ctx.db.insert(alerts).values({ orgId, clientId: client.id, episodeId: episode!.id, kind: 'not_on_track', status: 'open', evidenceKey: 'manual:2', evidence: { instrumentId: 'gad7' }, rulesVersion: 'test', createdAt: ctx.clock.now() }).returning();
+    const beforeAcknowledged = await readContext();
+    await ctx.db.update(alerts).set({ status: 'acknowledged', acknowledgedBy: clinician.userId, acknowledgedAt: ctx.clock.now() }).where(eq(alerts.id, standing!.id));
+    expect(await submitAtOnce(ctx.db, { ...input, context: beforeAcknowledged })).toBeNull();
     // A new score in the episode since the read (another questionnaire's submit): refused too.
     const fresh = await readContext();
     await ctx.db.insert(responses).values({ orgId, clientId: client.id, episodeId: episode!.id, instrumentId: 'gad7', instrumentVersion: '1', respondent: 'client', status: 'completed', answers: {}, total: '3', channel: 'email', startedAt: ctx.clock.now(), submittedAt: ctx.clock.now(), createdAt: ctx.clock.now() });

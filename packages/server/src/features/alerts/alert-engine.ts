@@ -125,7 +125,6 @@ export async function planEpisodeAlerts(
   const history = historyFromRead(input.history.text, clientId);
   // The rows about to be written, as the history would read them afterwards (completed, scored, the client's own).
   history.series.push(...[...mine].sort(compareSubmitted));
-  for (const r of mine) if (!history.instrumentIds.includes(r.instrumentId)) history.instrumentIds.push(r.instrumentId);
   const planned: NewAlert[] = [];
   const take = (candidates: readonly NewAlert[]) => {
     for (const alert of candidates) {
@@ -170,24 +169,23 @@ type StandingAlert = { kind: AlertKind; status: 'open' | 'acknowledged' | 'resol
 
 /**
  * Everything the symptom and dropout rules read about a client's episode, from ONE column of one
- * statement ({@link episodeHistoryColumn}, instead of ten or so reads per submit): the completed scored client responses of the
- * episode (every instrument, oldest first, as `seriesOf` orders them), the instruments the client
- * answered in it, the client's alerts in the episode or outside any episode, the episode's
- * therapist (trainee?) and the client's date of birth, and the missed appointments. Every part is
- * bounded by one client's episode, so its cost does not grow with the clinic.
+ * statement ({@link episodeHistoryColumn}, instead of ten or so reads per submit): the completed
+ * scored client responses of the episode (every instrument, oldest first, as `seriesOf` orders
+ * them), the client's alerts in the episode or outside any episode, the episode's therapist
+ * (trainee?) and the client's date of birth, and the missed appointments. Every part is bounded by
+ * one client's episode, so its cost does not grow with the clinic.
  */
 type EpisodeHistory = {
   clientId: string;
   series: SeriesPoint[];
-  instrumentIds: string[];
   alerts: StandingAlert[];
   episode: { dateOfBirth: string | null; trainee: boolean | null } | null;
   missed: number;
 };
 
 /**
- * The history of a client's episode as ONE text column (a JSON array: series, instruments, standing
- * alerts, episode, missed appointments), for a select whose row gives the clinic, the client and
+ * The history of a client's episode as ONE text column (a JSON array: series, standing alerts,
+ * episode, missed appointments), for a select whose row gives the clinic, the client and
  * the episode as SQL (placeholders, or columns of a row the statement reads, such as the submit's
  * assignment); null without an episode. A later statement checks it still holds with
  * {@link episodeHistoryStamp}. Every part is limited to that clinic, client and episode, so its
@@ -205,8 +203,6 @@ export function episodeHistoryColumn(ids: { orgId: unknown; clientId: unknown; e
         from ${responses} ${r}
         where ${r}.org_id = ${orgId} and ${r}.client_id = ${clientId} and ${r}.episode_id = ${episodeId}
           and ${r}.respondent = 'client' and ${r}.status = 'completed' and ${r}.total is not null),
-    (select coalesce(json_agg(distinct ${r}.instrument_id), '[]'::json) from ${responses} ${r}
-        where ${r}.org_id = ${orgId} and ${r}.client_id = ${clientId} and ${r}.episode_id = ${episodeId} and ${r}.respondent = 'client'),
     (select coalesce(json_agg(json_build_object('kind', ${a}.kind, 'status', ${a}.status, 'episodeId', ${a}.episode_id,
           'instrumentId', ${a}.evidence->>'instrumentId', 'earlyDropoutSignal', coalesce(${a}.evidence->'earlyDropoutSignal' = 'true'::jsonb, false)) order by ${a}.id), '[]'::json)
         from ${alerts} ${a}
@@ -271,8 +267,8 @@ function episodeHistoryStatement(q: Queryable) {
 }
 
 function historyFromRead(text: string, clientId: string): EpisodeHistory {
-  const [series, instrumentIds, standing, episode, missed] = JSON.parse(text) as [SeriesPoint[], string[], StandingAlert[], EpisodeHistory['episode'], number];
-  return { clientId, series, instrumentIds, alerts: standing, episode: episode ?? null, missed: Number(missed) };
+  const [series, standing, episode, missed] = JSON.parse(text) as [SeriesPoint[], StandingAlert[], EpisodeHistory['episode'], number];
+  return { clientId, series, alerts: standing, episode: episode ?? null, missed: Number(missed) };
 }
 
 async function readEpisodeHistory(db: Queryable, row: ResponseRow & { episodeId: string }): Promise<EpisodeHistory> {
@@ -668,7 +664,8 @@ async function dropoutAlerts(row: ResponseRow, history: EpisodeHistory, now: Dat
   if (!episode) return [];
   const standing = history.alerts;
   const active = standing.filter((a) => a.status !== 'resolved');
-  const allianceIds = history.instrumentIds.filter((id) => hasInstrument(id) && !!getInstrument(id).parallelForm);
+  // The alliance instruments the client has scores on in the episode (an unscored one has no rupture to find).
+  const allianceIds = [...new Set(history.series.map((r) => r.instrumentId))].filter((id) => hasInstrument(id) && !!getInstrument(id).parallelForm);
   let unrepairedRupture = false;
   for (const instrumentId of allianceIds) {
     const series = historySeries(history, instrumentId);

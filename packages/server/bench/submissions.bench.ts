@@ -22,7 +22,7 @@
  * measured run of the full path there, for finding where its time goes).
  */
 import os from 'node:os';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -198,7 +198,7 @@ async function prepare(db: Db, orgId: string, count: number, sessions: boolean, 
   return out;
 }
 
-type Measurement = { rps: number; p50: number; p95: number; requests: number; non2xx: number; errors: number; cpuMicros: number };
+type Measurement = { rps: number; p50: number; p95: number; requests: number; non2xx: number; errors: number; cpuMicros: number; dbMicros: number };
 
 /**
  * CPU time of this process's main thread (both servers; autocannon runs in a worker), from /proc
@@ -214,6 +214,32 @@ function mainThreadCpuMicros(): number | undefined {
   }
 }
 
+/**
+ * CPU time of every `postgres` process on this machine (the local server and its backends), from
+ * /proc on Linux: the database's share of a run, which on two cores competes with the app's.
+ * Undefined elsewhere (or when the database is not local: then it counts nothing).
+ */
+function databaseCpuMicros(): number | undefined {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // gone since the listing
+      }
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 
 async function measure(url: string, bodies: string[], cookies: string[] | null, profileName?: string): Promise<Measurement> {
@@ -224,21 +250,24 @@ async function measure(url: string, bodies: string[], cookies: string[] | null, 
     await session.post('Profiler.start');
   }
   const before = mainThreadCpuMicros();
+  const dbBefore = databaseCpuMicros();
   const result = await runAutocannon(url, bodies, cookies);
   const after = mainThreadCpuMicros();
+  const dbAfter = databaseCpuMicros();
   if (session) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(join(PROFILE_DIR!, `${profileName}.cpuprofile`), JSON.stringify(profile));
     session.disconnect();
   }
-  return { ...result, cpuMicros: before === undefined || after === undefined ? NaN : (after - before) / Math.max(1, result.requests) };
+  const perRequest = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? NaN : (b - a) / Math.max(1, result.requests));
+  return { ...result, cpuMicros: perRequest(before, after), dbMicros: perRequest(dbBefore, dbAfter) };
 }
 
 /**
  * autocannon in a worker thread (so it does not share the servers' event loop): `amount` POSTs,
  * request k carrying `bodies[k]` and, when given, `cookies[k]`. Latencies are kept per response.
  */
-function runAutocannon(url: string, bodies: string[], cookies: string[] | null): Promise<Omit<Measurement, 'cpuMicros'>> {
+function runAutocannon(url: string, bodies: string[], cookies: string[] | null): Promise<Omit<Measurement, 'cpuMicros' | 'dbMicros'>> {
   const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
@@ -290,7 +319,7 @@ function runAutocannon(url: string, bodies: string[], cookies: string[] | null):
   `;
   return new Promise((resolve, reject) => {
     const worker = new Worker(code, { eval: true, workerData: { autocannonPath, url, bodies, cookies, connections: CONNECTIONS } });
-    worker.on('message', (message: { bench?: Omit<Measurement, 'cpuMicros'> & { error?: string } }) => {
+    worker.on('message', (message: { bench?: Omit<Measurement, 'cpuMicros' | 'dbMicros'> & { error?: string } }) => {
       const m = message.bench;
       if (!m) return;
       void worker.terminate();
@@ -389,7 +418,7 @@ async function main() {
     const bareRuns: Measurement[] = [];
     const realRuns: Measurement[] = [];
     const episodeRuns: Measurement[] = [];
-    const side = (m: Measurement) => `${fmt(m.rps)}/s (p95 ${fmt(m.p95, 1)} ms, ${fmt(m.cpuMicros)} µs CPU each)`;
+    const side = (m: Measurement) => `${fmt(m.rps)}/s (p95 ${fmt(m.p95, 1)} ms, ${fmt(m.cpuMicros)} µs CPU + ${fmt(m.dbMicros)} µs database CPU each)`;
     for (let round = 0; round < ROUNDS; round++) {
       const batch = slice(WARMUP + round * PER_RUN, WARMUP + (round + 1) * PER_RUN);
       const b = await measure(bareUrl, batch.bareBodies, null);
@@ -438,7 +467,7 @@ async function main() {
 
     const failures = [...bareRuns, ...realRuns, ...episodeRuns].reduce((n, m) => n + m.non2xx + m.errors, 0);
     const summary = (name: string, runs: Measurement[]) =>
-      `${name.padEnd(18)} ${fmt(median(runs.map((m) => m.rps))).padStart(7)} submissions/s   p50 ${fmt(median(runs.map((m) => m.p50)), 1).padStart(6)} ms   p95 ${fmt(median(runs.map((m) => m.p95)), 1).padStart(6)} ms   ${fmt(median(runs.map((m) => m.cpuMicros))).padStart(5)} µs main-thread CPU/submission   (${fmt(runs.reduce((n, m) => n + m.requests, 0))} requests)`;
+      `${name.padEnd(18)} ${fmt(median(runs.map((m) => m.rps))).padStart(7)} submissions/s   p50 ${fmt(median(runs.map((m) => m.p50)), 1).padStart(6)} ms   p95 ${fmt(median(runs.map((m) => m.p95)), 1).padStart(6)} ms   ${fmt(median(runs.map((m) => m.cpuMicros))).padStart(5)} µs main-thread CPU + ${fmt(median(runs.map((m) => m.dbMicros))).padStart(5)} µs database CPU/submission   (${fmt(runs.reduce((n, m) => n + m.requests, 0))} requests)`;
     const ratioOf = (runs: Measurement[]) => median(runs.map((m) => m.rps)) / median(bareRuns.map((m) => m.rps));
     const cpuRatioOf = (runs: Measurement[]) => median(bareRuns.map((m) => m.cpuMicros)) / median(runs.map((m) => m.cpuMicros));
     // The bar applies to the realistic variant: a submission in an open episode with earlier scores.

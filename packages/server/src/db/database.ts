@@ -37,13 +37,7 @@ export type OpenOptions =
 /** Opens PGlite (a data folder, or memory) or a PostgreSQL pool, with one Drizzle API over both. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.kind === 'postgres') {
-    // The app's named statements (`prepared.ts`: the client's hot paths, the session lookup, the
-    // client list) are keyed lookups whose best plan does not depend on the values. Left to itself,
-    // PostgreSQL keeps re-planning a statement on every execution when it judges its generic plan
-    // dearer than the custom ones, as it does for the submit's statements with their history
-    // subqueries: planning cost more than running them (issue 4's bench: a submission in an
-    // episode went from about 340 to 445 a second). A `options` in DATABASE_URL wins over this.
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: '-c plan_cache_mode=force_generic_plan' });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     pool.on('error', () => undefined); // a dropped idle connection must not crash the process
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {

@@ -6,12 +6,15 @@ import { systemClock, type Clock } from './lib/clock';
 import { createMailer } from './mail/mailer';
 import { dataPaths, openConfiguredDatabase, resolveControlToken, resolveSecretKey } from './runtime';
 import { DEMO_PASSWORD, DEMO_STAFF, isEmpty, seedDemo } from './demo/demo.seed';
+import { demoPendingLinks } from './demo/demo.links';
+import { linkUrl } from './features/assignments/assignment-links';
 import { createJobRunner } from './jobs/jobs';
 import { createSmsTransport } from './notifications/sms';
 
 /**
- * `rapport start`: migrate, seed the demo clinic on first start, listen, and run background jobs
- * in the same process. Returns a function that shuts everything down cleanly.
+ * `rapport start`: migrate, seed the demo clinic on first start, listen (printing the demo sign-ins
+ * and a few fresh links to questionnaires waiting for a demo client), and run background jobs in
+ * the same process. Returns a function that shuts everything down cleanly.
  */
 export async function startServer(config: Config, clock: Clock = systemClock): Promise<{ url: string; stop: () => Promise<void> }> {
   const logger = createLogger(config.logLevel);
@@ -51,6 +54,11 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   if (config.seedDemo) {
     console.log(`${seeded ? 'Seeded the demo clinic. ' : ''}Demo sign-ins (password "${DEMO_PASSWORD}", no two-step sign-in in the demo clinic):`);
     for (const s of DEMO_STAFF) console.log(`  ${s.role.padEnd(10)} ${s.email}`);
+    const links = await demoPendingLinks(database.db, clock.now());
+    if (links.length > 0) {
+      console.log('Questionnaires waiting for their client (open one as the client would, from their message):');
+      for (const link of links) console.log(`  ${link.questionnaires.padEnd(16)} ${linkUrl(url, link.token)}`);
+    }
   }
 
   let stopping: Promise<void> | undefined;

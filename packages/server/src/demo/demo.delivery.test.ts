@@ -4,6 +4,7 @@ import { createTestContext, type TestContext } from '../../test/context';
 import { assignmentLinks, assignments, messages, protocols } from '../db/schema';
 import { sweepProtocols } from '../features/assignments/assignments.sweep';
 import { seedDemo } from './demo.seed';
+import { demoPendingLinks } from './demo.links';
 
 let ctx: TestContext;
 let other: TestContext;
@@ -49,5 +50,31 @@ describe('demo delivery', () => {
 
   it('is the same on every machine (seeded)', async () => {
     expect(await signature(ctx, orgId)).toEqual(await signature(other, otherOrgId));
+  });
+});
+
+describe('demo links printed at start-up', () => {
+  let own: TestContext;
+  beforeAll(async () => {
+    own = await createTestContext();
+    await seedDemo(own.db, { now: own.clock.now(), clients: 12 });
+  });
+  afterAll(() => own.close());
+
+  it('gives fresh links to a few questionnaires waiting for their client, naming only the questionnaires, each opening the client page', async () => {
+    const links = await demoPendingLinks(own.db, own.clock.now());
+    expect(links).toHaveLength(3);
+    for (const link of links) {
+      expect(Object.keys(link).sort()).toEqual(['questionnaires', 'token']);
+      expect(link.questionnaires).toMatch(/^(PHQ-9|GAD-7|CORE-10|[A-Za-z0-9-]+)( \+ [A-Za-z0-9 -]+)*$/);
+      const page = await own.app.inject({ method: 'GET', url: `/q/${link.token}` });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('action="/q/open"');
+      const opened = await own.app.inject({ method: 'POST', url: '/q/open', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${link.token}` });
+      expect(opened.statusCode).toBe(303);
+    }
+    // Another start makes other links (the stored hashes cannot be shown again).
+    const again = await demoPendingLinks(own.db, own.clock.now());
+    expect(again.map((l) => l.token)).not.toEqual(links.map((l) => l.token));
   });
 });

@@ -334,6 +334,20 @@ function writeStatement(q: Queryable, shape: WriteShape) {
     channel: p(`${k}channel`),
     submittedAt: p(`${k}submittedAt`),
   });
+  // An alert's columns as placeholders `<k><column>` (the risk alerts' and the rules' alike).
+  const alertRow = (k: string) => ({
+    orgId: p(`${k}orgId`),
+    clientId: p(`${k}clientId`),
+    episodeId: p(`${k}episodeId`),
+    responseId: p(`${k}responseId`),
+    kind: p(`${k}kind`),
+    urgent: p(`${k}urgent`),
+    status: p(`${k}status`),
+    evidenceKey: p(`${k}evidenceKey`),
+    evidence: p(`${k}evidence`),
+    rulesVersion: p(`${k}rulesVersion`),
+    createdAt: p(`${k}createdAt`),
+  });
   const ctes = [];
   if (shape.guarded) {
     // The assignment, locked, only while it is as the scoring saw it. PostgreSQL rechecks these
@@ -383,23 +397,8 @@ function writeStatement(q: Queryable, shape: WriteShape) {
     ctes.push(q.$with(`saved_response_${i}`, {}).as(q.update(responses).set(asSet(scored(k))).where(eq(responses.id, p(`${k}id`))).getSQL()));
   }
   if (shape.alerts > 0) {
-    const alertRows = Array.from({ length: shape.alerts }, (_, i) => {
-      const k = `a${i}_`;
-      return {
-        id: p(`${k}id`),
-        orgId: p(`${k}orgId`),
-        clientId: p(`${k}clientId`),
-        episodeId: p(`${k}episodeId`),
-        responseId: p(`${k}responseId`),
-        kind: p(`${k}kind`),
-        urgent: p(`${k}urgent`),
-        status: p(`${k}status`),
-        evidenceKey: p(`${k}evidenceKey`),
-        evidence: p(`${k}evidence`),
-        rulesVersion: p(`${k}rulesVersion`),
-        createdAt: p(`${k}createdAt`),
-      };
-    });
+    // Risk alerts carry the ids made when scoring (their jobs point at them).
+    const alertRows = Array.from({ length: shape.alerts }, (_, i) => ({ id: p(`a${i}_id`), ...alertRow(`a${i}_`) }));
     // Each risk alert points at a response made by this statement, so it cannot repeat (a repeat would fail the statement, not pass silently).
     ctes.push(q.$with('risk_alerts', {}).as(q.insert(alerts).values(alertRows).getSQL()));
     // As `raiseAlerts`: the care-team notification and the escalation of each urgent alert.
@@ -413,22 +412,7 @@ function writeStatement(q: Queryable, shape: WriteShape) {
     ctes.push(q.$with('alert_jobs', {}).as(q.insert(jobs).values(jobRows).onConflictDoNothing({ target: jobs.key }).getSQL()));
   }
   if (shape.rules > 0) {
-    const ruleRows = Array.from({ length: shape.rules }, (_, i) => {
-      const k = `r${i}_`;
-      return {
-        orgId: p(`${k}orgId`),
-        clientId: p(`${k}clientId`),
-        episodeId: p(`${k}episodeId`),
-        responseId: p(`${k}responseId`),
-        kind: p(`${k}kind`),
-        urgent: p(`${k}urgent`),
-        status: p(`${k}status`),
-        evidenceKey: p(`${k}evidenceKey`),
-        evidence: p(`${k}evidence`),
-        rulesVersion: p(`${k}rulesVersion`),
-        createdAt: p(`${k}createdAt`),
-      };
-    });
+    const ruleRows = Array.from({ length: shape.rules }, (_, i) => alertRow(`r${i}_`));
     ctes.push(
       q.$with('rule_alerts', {}).as(
         q

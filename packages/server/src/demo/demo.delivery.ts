@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql, type AnyColumn } from 'drizzle-orm';
 import type { Queryable } from '../db/database';
 import { appointments, assignments, clientConsents, clients, episodes, messages, organisations, programmes, protocols, responses } from '../db/schema';
 import { seededRandom } from '../lib/random';
@@ -6,7 +6,8 @@ import { enqueueJob } from '../jobs/job-runner';
 import { issueLink } from '../features/assignments/assignment-links';
 import { planAssignments } from '../features/assignments/assignments.plan';
 import { queueSend } from '../features/assignments/assignments.queries';
-import { PENDING_RATING_STATUSES } from '../features/alliance/blind';
+import { BLIND_WINDOW_DAYS, PENDING_RATING_STATUSES } from '../features/alliance/blind';
+import { fitsDemoBlindSession } from './demo.model';
 import { BUILT_IN_PROTOCOL } from '../features/protocols/built-in-protocol';
 import { daysToColumn, resolveDays, resolveProtocol } from '../features/protocols/protocols.queries';
 
@@ -160,17 +161,27 @@ export async function seedDemoDelivery(tx: Queryable, options: { orgId: string; 
       updatedAt: now,
     });
   }
-  // Blind rating on every demo day: the planner looks back only three days, so on days after the
-  // weekly sessions a clinician may owe no rating. Each clinician who owes none gets one for their
-  // latest session of the past week that the client rated and they did not (within the blind window).
+  // Blind rating at any hour: the planner looks back only three days, so a blind session from last
+  // week (demo.responses.ts keeps one per clinician, see fitsDemoBlindSession) has no rating owed yet.
+  // Each clinician who owes no rating of a session their client rated gets one for the latest such
+  // session, their client's last, that still fits.
+  const clientRated = (appointmentId: AnyColumn) => sql`exists (select 1 from ${responses} r where r.appointment_id = ${appointmentId} and r.instrument_id = 'rapport_alliance')`;
   for (const clinicianId of [...new Set(open.map((o) => o.episode.primaryClinicianId).filter((id): id is string => !!id))]) {
     const [owed] = await tx
       .select({ id: assignments.id })
       .from(assignments)
-      .where(and(eq(assignments.orgId, orgId), eq(assignments.respondentUserId, clinicianId), eq(assignments.respondent, 'clinician'), inArray(assignments.status, [...PENDING_RATING_STATUSES])))
+      .where(
+        and(
+          eq(assignments.orgId, orgId),
+          eq(assignments.respondentUserId, clinicianId),
+          eq(assignments.respondent, 'clinician'),
+          inArray(assignments.status, [...PENDING_RATING_STATUSES]),
+          clientRated(assignments.appointmentId),
+        ),
+      )
       .limit(1);
     if (owed) continue;
-    const [visit] = await tx
+    const recent = await tx
       .select({ id: appointments.id, clientId: appointments.clientId, episodeId: appointments.episodeId, startsAt: appointments.startsAt })
       .from(appointments)
       .where(
@@ -178,14 +189,15 @@ export async function seedDemoDelivery(tx: Queryable, options: { orgId: string; 
           eq(appointments.orgId, orgId),
           eq(appointments.clinicianId, clinicianId),
           eq(appointments.status, 'attended'),
-          gt(appointments.startsAt, new Date(now.getTime() - 6.5 * DAY)),
+          gt(appointments.startsAt, new Date(now.getTime() - BLIND_WINDOW_DAYS * DAY)),
           lt(appointments.startsAt, now),
-          sql`exists (select 1 from ${responses} r where r.appointment_id = ${appointments.id} and r.instrument_id = 'rapport_alliance')`,
+          clientRated(appointments.id),
           sql`not exists (select 1 from ${responses} r where r.appointment_id = ${appointments.id} and r.instrument_id = 'rapport_alliance_therapist')`,
+          sql`not exists (select 1 from ${appointments} later where later.episode_id = ${appointments.episodeId} and later.status = 'attended' and later.starts_at > ${appointments.startsAt} and later.starts_at < ${now})`,
         ),
       )
-      .orderBy(desc(appointments.startsAt))
-      .limit(1);
+      .orderBy(desc(appointments.startsAt));
+    const visit = recent.find((v) => fitsDemoBlindSession(v.startsAt, now));
     if (!visit) continue;
     const dueAt = new Date(visit.startsAt.getTime() + 3_600_000);
     await tx.insert(assignments).values({

@@ -1,5 +1,6 @@
 import { getInstrument, type InstrumentDefinition } from '@rapport/instruments';
 import type { Random } from '../lib/random';
+import { BLIND_WINDOW_DAYS } from '../features/alliance/blind';
 
 /**
  * The one seeded model behind the demo clinic's past and the synthetic-cohort check
@@ -19,6 +20,23 @@ import type { Random } from '../lib/random';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+
+/** How long after seeding a demo blind session stays hidden at least (the blind window must not close under a viewer). */
+const BLIND_HOLD_MS = 2 * HOUR;
+/** When the demo client of a blind session rated it: the earliest time a client rates in this model. */
+export const blindClientRatedAt = (startsAt: Date): Date => new Date(startsAt.getTime() + 2 * HOUR);
+
+/**
+ * Whether a client's session that started at `startsAt` can be the demo's blind session at `now`:
+ * the client has rated it (see {@link blindClientRatedAt}) and its therapist's rating, due when the
+ * session ends, stays owed within the blind window ({@link BLIND_WINDOW_DAYS}) for at least two more
+ * hours. Demo clients come weekly at a fixed hour, so at any hour of the day some clinician's session
+ * of today or of last week's same day fits.
+ */
+export function fitsDemoBlindSession(startsAt: Date, now: Date): boolean {
+  const age = now.getTime() - startsAt.getTime();
+  return blindClientRatedAt(startsAt) < now && age < BLIND_WINDOW_DAYS * DAY - BLIND_HOLD_MS;
+}
 
 export type TherapistStyle = { userId: string; bias: number; trainee: boolean };
 

@@ -4,7 +4,7 @@ import { getInstrument, scoreResponse, type InstrumentDefinition } from '@rappor
 import type { Queryable } from '../db/database';
 import { alerts, appointments, clients, episodes, memberships, responses } from '../db/schema';
 import { seededRandom } from '../lib/random';
-import { answersFor } from './demo.model';
+import { answersFor, blindClientRatedAt, fitsDemoBlindSession } from './demo.model';
 import { scoredResponseColumns } from '../features/instruments/org-instruments';
 import { riskAlertsFor } from '../features/alerts/alert-rules';
 import { insertAnsweredAssignments } from './demo.followup';
@@ -124,14 +124,14 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
         if (isRiskClient && last) latestPhq9 = phq;
         add(gad7, answersFor(gad7, level(anxiety, 0.8), rnd), base);
       }
-      const after = new Date(visit.startsAt.getTime() + 2 * HOUR + rnd.int(0, 20) * HOUR);
+      // Each clinician's first client whose last session fits a blind session: the client has rated
+      // it, the clinician not yet, so the demo shows a blind session at any hour (not left to chance).
+      const blind = last && !owesRating.has(clinicianId) && fitsDemoBlindSession(visit.startsAt, now);
+      const after = blind ? blindClientRatedAt(visit.startsAt) : new Date(visit.startsAt.getTime() + 2 * HOUR + rnd.int(0, 20) * HOUR);
       if (after.getTime() >= now.getTime()) return;
+      if (blind) owesRating.add(clinicianId);
       const ruptured = rupture !== null && session >= 4 && (rupture === 'unrepaired' || session === 4);
       const bond = clamp01(alliance + session * 0.01 - (ruptured ? 0.3 : 0) + rnd.normal(0, 0.04));
-      // Each clinician's first client whose last session was in the past few days: the client has rated
-      // it, the clinician not yet, so every demo day shows a blind session (not left to chance).
-      const blind = last && !owesRating.has(clinicianId) && now.getTime() - visit.startsAt.getTime() < 6.5 * DAY;
-      if (blind) owesRating.add(clinicianId);
       if (blind || rnd.chance(0.85)) add(allianceClient, answersFor(allianceClient, bond, rnd), { clientId: episode.clientId, episodeId: episode.id, appointmentId: visit.id, submittedAt: after, submissionId: randomUUID() });
       if (!blind && rnd.chance(0.95)) {
         add(allianceTherapist, answersFor(allianceTherapist, clamp01(bond + (ruptured ? 0.22 : 0) + therapistBias), rnd), {

@@ -1,7 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import type { Config } from '../src/config';
 import type { Db } from '../src/db/database';
-import { assignments, careTeamMembers, clients, memberships, users, type OrganisationSettings, type Role } from '../src/db/schema';
+import { getInstrument, scoreResponse } from '@rapport/instruments';
+import { assignments, careTeamMembers, clients, memberships, responses, users, type OrganisationSettings, type Role } from '../src/db/schema';
+import { scoredResponseColumns } from '../src/features/instruments/org-instruments';
+import { riskAlertsFor } from '../src/features/alerts/alert-rules';
+import { raiseAlerts } from '../src/features/alerts/alerts.queries';
 import type { ManualClock } from '../src/lib/clock';
 import { createSession } from '../src/auth/sessions.queries';
 import { SESSION_COOKIE } from '../src/auth/session-cookie';
@@ -73,5 +77,20 @@ export function buildFactories({ db, clock, config }: { db: Db; clock: ManualClo
     return assignment!;
   }
 
-  return { buildOrganisation, buildStaff, buildClient, buildAssignment, deactivate };
+  /** A completed PHQ-9 with item 9 answered `item9` (null: left blank) and the urgent alert a submission raises with it (queues `alert.notify_urgent`). */
+  async function buildRiskAlert(orgId: string, clientId: string, item9: number | null = 2) {
+    const answers = { phq9_1: 1, phq9_2: 2, phq9_3: 1, phq9_4: 1, phq9_5: 0, phq9_6: 1, phq9_7: 0, phq9_8: 0, phq9_9: item9 };
+    const result = scoreResponse('phq9', answers);
+    const now = clock.now();
+    return db.transaction(async (tx) => {
+      const [response] = await tx
+        .insert(responses)
+        .values({ orgId, clientId, instrumentId: 'phq9', instrumentVersion: '1.0.0', respondent: 'client', status: 'completed', answers, ...scoredResponseColumns(result, getInstrument('phq9')), startedAt: now, submittedAt: now })
+        .returning();
+      const [alert] = await raiseAlerts(tx, riskAlertsFor(result, getInstrument('phq9'), { orgId, clientId, responseId: response!.id }), now);
+      return alert!;
+    });
+  }
+
+  return { buildOrganisation, buildStaff, buildClient, buildAssignment, buildRiskAlert, deactivate };
 }

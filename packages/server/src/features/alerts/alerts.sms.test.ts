@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
-import { getInstrument, scoreResponse } from '@rapport/instruments';
 import { createTestContext, type TestContext } from '../../../test/context';
 import { startFakeSmsProvider } from '../../../test/fake-sms';
-import { jobs, messages, responses } from '../../db/schema';
+import { jobs, messages } from '../../db/schema';
 import { createJobRunner } from '../../jobs/jobs';
 import { createLogger } from '../../lib/logger';
 import { createMailer } from '../../mail/mailer';
 import { createSmsTransport } from '../../notifications/sms';
-import { scoredResponseColumns } from '../instruments/org-instruments';
-import { riskAlertsFor } from './alert-rules';
-import { raiseAlerts } from './alerts.queries';
 
 // Issue 4 item 7: an urgent alert texts the clinicians who asked for it, through a local fake of
 // the Twilio API (the real transport, the real job runner, a real SMTP server).
@@ -28,21 +24,6 @@ afterAll(async () => {
 const URGENT_SMS = 'Rapport: an urgent item is waiting. Sign in: http://rapport.test/alerts';
 const HEALTH_WORDS = ['PHQ', 'phq9', 'Patient Health', 'suicid', 'item 9', 'score', 'risk'];
 
-/** A completed PHQ-9 with item 9 endorsed, and the urgent alert the submission raises with it (queues `alert.notify_urgent`). */
-async function endorsedPhq9(orgId: string, clientId: string) {
-  const answers = { phq9_1: 3, phq9_2: 3, phq9_3: 2, phq9_4: 2, phq9_5: 1, phq9_6: 2, phq9_7: 1, phq9_8: 0, phq9_9: 2 };
-  const result = scoreResponse('phq9', answers);
-  const now = ctx.clock.now();
-  return ctx.db.transaction(async (tx) => {
-    const [response] = await tx
-      .insert(responses)
-      .values({ orgId, clientId, instrumentId: 'phq9', instrumentVersion: '1.0.0', respondent: 'client', status: 'completed', answers, ...scoredResponseColumns(result, getInstrument('phq9')), startedAt: now, submittedAt: now })
-      .returning();
-    const [alert] = await raiseAlerts(tx, riskAlertsFor(result, getInstrument('phq9'), { orgId, clientId, responseId: response!.id }), now);
-    return alert!;
-  });
-}
-
 let numbers = 0;
 /** A clinician who set their own urgent-alert texts through the settings API (consent on or off). */
 async function clinician(orgId: string, texts: boolean) {
@@ -59,7 +40,7 @@ async function careTeamWithAlert() {
   const texted = await clinician(org.id, true);
   const notTexted = await clinician(org.id, false);
   const client = await ctx.buildClient(org.id, { givenName: 'Perpetua', familyName: 'Vandersloot' }, [texted.userId, notTexted.userId]);
-  const alert = await endorsedPhq9(org.id, client.id);
+  const alert = await ctx.buildRiskAlert(org.id, client.id);
   const smsTo = (s: { mobile: string }) => provider.messages.filter((m) => m.to === s.mobile);
   const mailTo = (s: { email: string }) => ctx.smtp.messages.filter((m) => m.to.includes(s.email) && m.subject === 'An urgent item is waiting in Rapport');
   const rows = async () =>
@@ -155,7 +136,7 @@ describe('urgent alert texts', () => {
     const res = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/me/settings', headers: { cookie: withdrawn.cookie }, payload: { smsUrgentAlerts: false } });
     expect(res.json()).toMatchObject({ alertMobile: withdrawn.mobile, smsUrgentAlerts: false });
     const client = await ctx.buildClient(org.id, {}, [withdrawn.userId]);
-    const alert = await endorsedPhq9(org.id, client.id);
+    const alert = await ctx.buildRiskAlert(org.id, client.id);
     await ctx.jobs.drain();
     await settle();
     expect(provider.messages.filter((m) => m.to === withdrawn.mobile)).toEqual([]);
@@ -170,7 +151,7 @@ describe('urgent alert texts', () => {
     const set = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/me/settings', headers: { cookie: supervisor.cookie }, payload: { alertMobile: mobile, smsUrgentAlerts: true } });
     expect(set.statusCode).toBe(200);
     const client = await ctx.buildClient(org.id, { givenName: 'Ottoline', familyName: 'Quarrington' }, [treating.userId]);
-    const alert = await endorsedPhq9(org.id, client.id);
+    const alert = await ctx.buildRiskAlert(org.id, client.id);
     await ctx.jobs.drain();
     expect(provider.messages.filter((m) => m.to === mobile)).toEqual([]);
 

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { getInstrument, scoreResponse } from '@rapport/instruments';
 import { createTestContext, type TestContext } from '../../../test/context';
-import { alerts, auditEvents, jobs, messages, responses } from '../../db/schema';
+import { alerts, auditEvents, jobs, messages } from '../../db/schema';
 import { enqueueJob } from '../../jobs/job-runner';
-import { scoredResponseColumns } from '../instruments/org-instruments';
 import { riskAlertsFor } from './alert-rules';
 import { NOTIFY_URGENT_JOB, raiseAlerts } from './alerts.queries';
 
@@ -14,21 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-/** A completed PHQ-9 with item 9 endorsed, and the urgent alert the submission would raise with it. */
-async function endorsedPhq9(orgId: string, clientId: string, item9: number | null = 2) {
-  const answers = { phq9_1: 1, phq9_2: 2, phq9_3: 1, phq9_4: 1, phq9_5: 0, phq9_6: 1, phq9_7: 0, phq9_8: 0, phq9_9: item9 };
-  const result = scoreResponse('phq9', answers);
-  const now = ctx.clock.now();
-  return ctx.db.transaction(async (tx) => {
-    const [response] = await tx
-      .insert(responses)
-      .values({ orgId, clientId, instrumentId: 'phq9', instrumentVersion: '1.0.0', respondent: 'client', status: 'completed', answers, ...scoredResponseColumns(result, getInstrument('phq9')), startedAt: now, submittedAt: now })
-      .returning();
-    const [alert] = await raiseAlerts(tx, riskAlertsFor(result, getInstrument('phq9'), { orgId, clientId, responseId: response!.id }), now);
-    return alert!;
-  });
-}
-
 async function world() {
   const org = await ctx.buildOrganisation();
   const admin = await ctx.buildStaff(org.id, 'admin');
@@ -37,9 +21,9 @@ async function world() {
   const other = await ctx.buildStaff(org.id, 'clinician');
   const myClient = await ctx.buildClient(org.id, { givenName: 'Ottoline', familyName: 'Quist' }, [mine.userId]);
   const theirClient = await ctx.buildClient(org.id, {}, [other.userId]);
-  const myAlert = await endorsedPhq9(org.id, myClient.id);
+  const myAlert = await ctx.buildRiskAlert(org.id, myClient.id);
   ctx.clock.advance(1000);
-  const theirAlert = await endorsedPhq9(org.id, theirClient.id);
+  const theirAlert = await ctx.buildRiskAlert(org.id, theirClient.id);
   return { org, admin, supervisor, mine, other, myClient, theirClient, myAlert, theirAlert };
 }
 
@@ -166,7 +150,7 @@ describe('urgent alert notification', () => {
     const client = await ctx.buildClient(org.id, { givenName: 'Perpetua', familyName: 'Vandersloot' }, [a.userId, b.userId, gone.userId]);
     // Earlier tests queued notifications too: only mail to this test's staff counts (and not the daily digest the same drain sends).
     const ours = () => ctx.smtp.messages.filter((m) => [a, b, gone, offTeam].some((s) => m.to.includes(s.email)) && !m.subject.startsWith('Rapport: '));
-    const alert = await endorsedPhq9(org.id, client.id);
+    const alert = await ctx.buildRiskAlert(org.id, client.id);
     const queued = await ctx.db.select().from(jobs).where(eq(jobs.key, `alert:${alert.id}:urgent`));
     expect(queued).toMatchObject([{ kind: NOTIFY_URGENT_JOB, payload: { alertId: alert.id } }]);
 
@@ -193,7 +177,7 @@ describe('urgent alert notification', () => {
   it('raises the same evidence only once', async () => {
     const org = await ctx.buildOrganisation();
     const client = await ctx.buildClient(org.id);
-    const alert = await endorsedPhq9(org.id, client.id);
+    const alert = await ctx.buildRiskAlert(org.id, client.id);
     const [row] = await ctx.db.select().from(alerts).where(eq(alerts.id, alert.id));
     const again = await raiseAlerts(ctx.db, [{ ...row!, id: undefined, createdAt: undefined } as never], ctx.clock.now());
     expect(again).toEqual([]);

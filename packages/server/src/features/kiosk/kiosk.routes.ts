@@ -1,5 +1,5 @@
 import type { App, AppDeps } from '../../app';
-import { staffOf, withAudit } from '../../access/access';
+import { auditEventOf, staffOf, withAudit } from '../../access/access';
 import { recordAudit } from '../../audit/audit.queries';
 import { AppError, badRequest, conflict, notFound, unauthorized } from '../../errors';
 import { setKioskCookie, setLinkCookie, startLinkSession } from '../questionnaire/link-session';
@@ -144,7 +144,7 @@ export function registerKioskRoutes(app: App, deps: AppDeps): void {
             await markOpened(tx, assignment, now);
             await resetWrongCodes(tx, p.deviceId);
             const session = await startLinkSession(tx, { orgId: p.orgId, assignmentId, via: 'kiosk', now });
-            await recordAudit(tx, { orgId: p.orgId, actorKind: 'kiosk', actorId: p.deviceId, action: 'kiosk.code.redeem', clientId: assignment.clientId, entityType: 'assignment', entityId: assignmentId, requestId: request.id, outcome: 'success', at: now });
+            await recordAudit(tx, auditEventOf(request, clock, { action: 'kiosk.code.redeem', clientId: assignment.clientId, entityType: 'assignment', entityId: assignmentId }));
             return { token: session.token };
           })
         : null;
@@ -153,7 +153,7 @@ export function registerKioskRoutes(app: App, deps: AppDeps): void {
         return wantsJson(request) ? reply.send({ next: '/q' }) : reply.redirect('/q', 303);
       }
       const locked = await recordWrongCode(db, p.deviceId, now);
-      await recordAudit(db, { orgId: p.orgId, actorKind: 'kiosk', actorId: p.deviceId, action: 'kiosk.code.redeem', entityType: 'kiosk_device', entityId: p.deviceId, requestId: request.id, outcome: 'denied', at: now });
+      await recordAudit(db, auditEventOf(request, clock, { action: 'kiosk.code.redeem', entityType: 'kiosk_device', entityId: p.deviceId }, { outcome: 'denied' }));
       if (locked) throw new AppError(403, 'kiosk_locked', textFor(lang).t.kioskUnavailable);
       if (wantsJson(request)) throw badRequest('That code did not work.', 'code', 'wrong_code');
       return sendPage(reply, codePage(lang, textFor(lang).t.kioskWrong), 400);

@@ -3,8 +3,8 @@ import type { Bundle, BundleEntry, FhirResource, OperationOutcome, OperationOutc
 export type BundleOptions = {
   /** Server base (`https://clinic.example/fhir/R4`): each entry gets `fullUrl` `<base>/<type>/<id>`. */
   baseUrl?: string;
-  /** For a searchset: the number of matches (defaults to the number of entries). */
-  total?: number;
+  /** For a searchset: the number of matches (defaults to the number of entries; null leaves it out, as an operation's paged result may). */
+  total?: number | null;
   /** For a searchset: the search's own address, as `link` `self`. */
   selfUrl?: string;
   /** For a searchset with more matches: the address of the following page, as `link` `next`. */
@@ -28,7 +28,7 @@ export function bundle(type: 'searchset' | 'collection', resources: readonly Fhi
     resourceType: 'Bundle',
     type,
     ...(options.timestamp ? { timestamp: options.timestamp.toISOString() } : {}),
-    ...(type === 'searchset' ? { total: options.total ?? resources.length } : {}),
+    ...(type === 'searchset' && options.total !== null ? { total: options.total ?? resources.length } : {}),
     ...(link.length > 0 ? { link } : {}),
     ...(entry.length > 0 ? { entry } : {}),
   };

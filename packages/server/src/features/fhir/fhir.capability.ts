@@ -39,7 +39,7 @@ export function capabilityStatement(input: { baseUrl: string; date: Date; versio
       {
         mode: 'server',
         documentation:
-          `Unknown search parameters are refused with 400 (not ignored). Searches are paged: a searchset Bundle holds at most _count entries (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}), its total counts every match, and a link with relation next (an opaque _cursor that resumes after the last entry shown, so no entry is repeated even when responses are stored meanwhile) leads to the following page; the last page has none. Patient/$everything is one unpaged collection Bundle. Errors are OperationOutcomes naming the path.`,
+          `Unknown search parameters are refused with 400 (not ignored). Searches are paged: a searchset Bundle holds at most _count entries (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}), its total counts every match, and a link with relation next (an opaque _cursor that resumes after the last entry shown, so no entry is repeated even when responses are stored meanwhile) leads to the following page; the last page has none. Patient/$everything is paged the same way by responses (_count responses a page, each with the Questionnaires it answers and its score Observations; the Patient on the first page), as a searchset Bundle without total. Errors are OperationOutcomes naming the path.`,
         security: {
           description:
             'Authorization: Bearer <API token>. Tokens are made by an organisation admin with scopes fhir:read (reads and searches) and/or fhir:write (create QuestionnaireResponse), and an expiry. Every request is limited to the token\'s organisation and audited.',

@@ -41,11 +41,12 @@ export function createFhirContext(deps: AppDeps) {
       const instrument = instruments.get(row.instrumentId);
       return instrument ? [{ row, instrument }] : [];
     });
-  /** One page of a search as a searchset: the total, `self`, and `next` when `lastKey` says more follow. */
-  const searchset = (request: FastifyRequest, search: Search, resources: readonly FhirResource[], total: number, lastKey: PageKey | null) =>
+  /** One page of a search as a searchset: the total (null: left out), `self`, and `next` when `lastKey` says more follow. */
+  const searchset = (request: FastifyRequest, search: Search, resources: readonly FhirResource[], total: number | null, lastKey: PageKey | null) =>
     bundle('searchset', resources, {
       baseUrl,
       total,
+      timestamp: clock.now(),
       selfUrl: `${baseUrl}${request.url.slice(FHIR_PREFIX.length)}`,
       ...(lastKey ? { nextUrl: nextPageUrl(baseUrl, search, encodeCursor(secretKey, search, lastKey)) } : {}),
     });

@@ -49,11 +49,6 @@ function responseConditions(input: ResponseFilter): SQL {
   return and(...conditions)!;
 }
 
-/** A client's completed responses, oldest first, optionally for some instruments and within time bounds (all must hold). */
-export async function listCompletedResponses(db: Queryable, input: ResponseFilter): Promise<ResponseRow[]> {
-  return db.select().from(responses).where(responseConditions(input)).orderBy(asc(responses.submittedAt), asc(responses.id));
-}
-
 /** How many responses the filter matches. */
 export async function countCompletedResponses(db: Queryable, input: ResponseFilter): Promise<number> {
   const [row] = await db.select({ n: count() }).from(responses).where(responseConditions(input));

@@ -263,7 +263,9 @@ describe('FHIR R4 API', () => {
     expect(patient.telecom).toBeUndefined();
 
     const everything = validFhir(await get(`/Patient/${client.id}/$everything`));
-    expect(everything.type).toBe('collection');
+    expect(everything.type).toBe('searchset');
+    expect(everything.total).toBeUndefined();
+    expect(everything.link).toEqual([{ relation: 'self', url: `http://rapport.test/fhir/R4/Patient/${client.id}/$everything` }]);
     const types = everything.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType);
     expect(types).toEqual(['Patient', 'Questionnaire', 'QuestionnaireResponse', 'Observation']);
     expect(everything.entry[0].resource.telecom).toEqual(expect.arrayContaining([{ system: 'phone', use: 'mobile', value: '+447700900123' }]));
@@ -362,6 +364,39 @@ describe('FHIR R4 API', () => {
       const audited = await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.action, 'fhir.QuestionnaireResponse.search')));
       expect(audited).toHaveLength(3 + 1 + 3);
       expect(audited.every((e) => e.clientId === client.id && e.actorKind === 'api_token' && e.outcome === 'success')).toBe(true);
+    });
+
+    it("pages Patient/$everything by responses: the Patient first, each page's Questionnaires, responses and scores, every response once", async () => {
+      const { org, client, post, get } = await setUp();
+      const created = await sevenResponses(post, client.id);
+      const pages = await walk(get, `/Patient/${client.id}/$everything?_count=3`);
+      const typesOf = (page: Page): string[] => page.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType);
+      const responsesOf = (page: Page): string[] => page.entry.filter((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'QuestionnaireResponse').map((e: { resource: { id: string } }) => e.resource.id);
+      expect(pages.map(responsesOf).map((r) => r.length)).toEqual([3, 3, 1]);
+      expect(pages.flatMap(responsesOf)).toEqual(responsesOf(validFhir(await get(`/Patient/${client.id}/$everything`))));
+      expect([...pages.flatMap(responsesOf)].sort()).toEqual([...created].sort());
+      expect(typesOf(pages[0]!).slice(0, 2)).toEqual(['Patient', 'Questionnaire']);
+      for (const page of pages.slice(1)) {
+        expect(typesOf(page)).not.toContain('Patient');
+        expect(typesOf(page)[0]).toBe('Questionnaire');
+      }
+      // Each page's score Observations are those of its own responses.
+      for (const page of pages) {
+        const observed = page.entry.filter((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Observation').map((e: { resource: { id: string } }) => e.resource.id.replace(/-[^-]+$/, ''));
+        expect(new Set(observed)).toEqual(new Set(responsesOf(page)));
+      }
+      expect(nextOf(pages[2]!)).toBeUndefined();
+      const audited = await ctx.db.select().from(auditEvents).where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.action, 'fhir.Patient.everything')));
+      expect(audited).toHaveLength(3 + 1);
+
+      // A cursor belongs to its own search: one from the response search is refused.
+      const other = validFhir(await get(`/QuestionnaireResponse?patient=${client.id}&_count=3`));
+      const foreignCursor = new URL(nextOf(other)!).searchParams.get('_cursor')!;
+      const refused = await get(`/Patient/${client.id}/$everything?_count=3&_cursor=${encodeURIComponent(foreignCursor)}`);
+      expect(refused.statusCode).toBe(400);
+      expect(validFhir(refused).issue[0]).toMatchObject({ code: 'invalid', expression: ['_cursor'] });
+      expect((await get(`/Patient/${client.id}/$everything?_count=0`)).statusCode).toBe(400);
+      expect((await get(`/Patient/${client.id}/$everything?_type=Observation`)).statusCode).toBe(400);
     });
 
     it('does not repeat a response when one is stored between two pages', async () => {

@@ -349,7 +349,7 @@ export const en = {
   'account.smsMobile': 'Mobile number for urgent alerts',
   'account.smsMobileHint': 'In international format, e.g. +44 7700 900123. Only you can see it.',
   'account.smsConsent': 'Text me when an urgent item is waiting',
-  'account.smsConsentHint': 'The text says only that an urgent item is waiting, with a link to sign in: no name, questionnaire or score.',
+  'account.smsConsentHint': 'The text says only that an urgent item is waiting, with a link to sign in: no name, questionnaire or score. It comes at any hour, as urgent items do not wait for the morning.',
   'account.smsUnavailable': 'Text messages are not set up on this server yet: you will get the email only.',
   'account.smsSave': 'Save text settings',
   'account.smsSaved': 'Text settings saved.',

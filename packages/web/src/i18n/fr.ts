@@ -348,7 +348,7 @@ export const fr: Record<MessageKey, string> = {
   'account.smsMobile': 'Numéro de mobile pour les alertes urgentes',
   'account.smsMobileHint': 'Au format international, par ex. +33 6 12 34 56 78. Vous seul pouvez le voir.',
   'account.smsConsent': 'M’envoyer un SMS quand un élément urgent m’attend',
-  'account.smsConsentHint': 'Le SMS dit seulement qu’un élément urgent vous attend, avec un lien pour vous connecter : ni nom, ni questionnaire, ni score.',
+  'account.smsConsentHint': 'Le SMS dit seulement qu’un élément urgent vous attend, avec un lien pour vous connecter : ni nom, ni questionnaire, ni score. Il arrive à toute heure : un élément urgent n’attend pas le matin.',
   'account.smsUnavailable': 'Les SMS ne sont pas encore configurés sur ce serveur : vous recevrez seulement l’e-mail.',
   'account.smsSave': 'Enregistrer les réglages SMS',
   'account.smsSaved': 'Réglages SMS enregistrés.',

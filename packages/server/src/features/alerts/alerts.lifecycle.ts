@@ -83,7 +83,8 @@ export async function sendSmsOnce(db: Queryable, deps: { sms: SmsTransport; cloc
  * Sends one alert notice to each recipient by email and, where they consented to it and gave a
  * number (and SMS is set up), by SMS too; each at most once per `<keyPrefix>:<userId>` and channel.
  * A failure on one channel or person does not stop the others; the first one is thrown at the end,
- * so the job runner retries and the rerun sends only what is still unsent.
+ * so the job runner retries and the rerun sends only what is still unsent. Quiet hours are for
+ * clients' questionnaires: urgent notices to staff go at any hour (the Account screen says so).
  */
 export async function notifyStaff(
   db: Queryable,

@@ -140,25 +140,23 @@ async function chartsAndBlindRating(): Promise<void> {
       riskView = await signedIn(browser, stack, 'morgan');
       risky = await clientWithRiskResponse(riskView.page, stack.url);
     }
-    if (risky) {
-      const p = riskView.page;
-      await p.goto(`${stack.url}/clients/${risky.id}`);
-      await p.getByRole('heading', { level: 1, name: risky.name }).waitFor();
-      const panel = p.locator('section', { has: p.getByRole('heading', { level: 2, name: 'Responses' }) });
-      const entry = panel.locator('li', { hasText: 'Risk item endorsed' }).first();
-      await entry.waitFor({ timeout: 15_000 });
-      const disclosure = entry.getByRole('button').first();
-      await disclosure.focus();
-      await p.keyboard.press('Enter');
-      assert.equal(await disclosure.getAttribute('aria-expanded'), 'true');
-      const riskRow = entry.locator('tr.row-flag');
-      await riskRow.first().waitFor();
-      assert.match((await riskRow.first().textContent()) ?? '', /⚠ Risk item: endorsed/);
-      await check(p, 'responses-risk');
-      assert.deepEqual(riskView.problems, []);
-    } else {
-      console.log('  neither Jordan nor Morgan has a client who endorsed a risk item in this demo run');
-    }
+    // The demo always has one (demo.responses.test.ts: exactly one endorsed PHQ-9 item 9).
+    assert.ok(risky, 'neither Jordan nor Morgan has the demo client who endorsed a risk item');
+    const p = riskView.page;
+    await p.goto(`${stack.url}/clients/${risky.id}`);
+    await p.getByRole('heading', { level: 1, name: risky.name }).waitFor();
+    const panel = p.locator('section', { has: p.getByRole('heading', { level: 2, name: 'Responses' }) });
+    const entry = panel.locator('li', { hasText: 'Risk item endorsed' }).first();
+    await entry.waitFor({ timeout: 15_000 });
+    const disclosure = entry.getByRole('button').first();
+    await disclosure.focus();
+    await p.keyboard.press('Enter');
+    assert.equal(await disclosure.getAttribute('aria-expanded'), 'true');
+    const riskRow = entry.locator('tr.row-flag');
+    await riskRow.first().waitFor();
+    assert.match((await riskRow.first().textContent()) ?? '', /⚠ Risk item: endorsed/);
+    await check(p, 'responses-risk');
+    assert.deepEqual(riskView.problems, []);
   });
 }
 

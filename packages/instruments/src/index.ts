@@ -30,6 +30,11 @@ export function hasInstrument(instrumentId: string) {
   return builtInRegistry.hasInstrument(instrumentId);
 }
 
+/** A built-in instrument's short name (`PHQ-9`), or the id itself for any other (a clinic's own instrument). */
+export function instrumentShortName(instrumentId: string): string {
+  return hasInstrument(instrumentId) ? getInstrument(instrumentId).names.short : instrumentId;
+}
+
 /**
  * Scores one response: `answers` maps item id → raw option value (or visual-analogue position) or
  * null. Applies the instrument's missing-item rule, reverse scoring, multiplier, subscales, bands,

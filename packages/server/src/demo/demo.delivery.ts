@@ -1,13 +1,12 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, sql, type AnyColumn } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/database';
-import { appointments, assignments, clientConsents, clients, episodes, messages, organisations, programmes, protocols, responses } from '../db/schema';
+import { appointments, assignments, clientConsents, clients, episodes, messages, organisations, programmes, protocols } from '../db/schema';
 import { seededRandom } from '../lib/random';
 import { enqueueJob } from '../jobs/job-runner';
 import { issueLink } from '../features/assignments/assignment-links';
 import { planAssignments } from '../features/assignments/assignments.plan';
 import { queueSend } from '../features/assignments/assignments.queries';
-import { BLIND_WINDOW_DAYS, PENDING_RATING_STATUSES } from '../features/alliance/blind';
-import { fitsDemoBlindSession } from './demo.model';
+import type { DemoBlindSession } from './demo.responses';
 import { BUILT_IN_PROTOCOL } from '../features/protocols/built-in-protocol';
 import { daysToColumn, resolveDays, resolveProtocol } from '../features/protocols/protocols.queries';
 
@@ -23,7 +22,7 @@ const DAY = 86_400_000;
  * history, not today's work. The protocol sweep, when the server starts, finds all of this already
  * done (same dedupe keys) and carries on from here. In the caller's transaction.
  */
-export async function seedDemoDelivery(tx: Queryable, options: { orgId: string; now: Date; seed?: number }) {
+export async function seedDemoDelivery(tx: Queryable, options: { orgId: string; now: Date; seed?: number; blindSessions?: readonly DemoBlindSession[] }) {
   const { orgId, now } = options;
   const rnd = seededRandom((options.seed ?? 20261125) ^ 0xde11);
 
@@ -161,54 +160,26 @@ export async function seedDemoDelivery(tx: Queryable, options: { orgId: string; 
       updatedAt: now,
     });
   }
-  // Blind rating at any hour: the planner looks back only three days, so a blind session from last
-  // week (demo.responses.ts keeps one per clinician, see fitsDemoBlindSession) has no rating owed yet.
-  // Each clinician who owes no rating of a session their client rated gets one for the latest such
-  // session, their client's last, that still fits.
-  const clientRated = (appointmentId: AnyColumn) => sql`exists (select 1 from ${responses} r where r.appointment_id = ${appointmentId} and r.instrument_id = 'rapport_alliance')`;
-  for (const clinicianId of [...new Set(open.map((o) => o.episode.primaryClinicianId).filter((id): id is string => !!id))]) {
+  // Blind rating at any hour: the planner looks back only three days, so the blind session
+  // demo.responses.ts kept for a clinician (from last week when the demo is seeded before the day's
+  // sessions) may have no rating owed yet: it gets one.
+  for (const visit of options.blindSessions ?? []) {
     const [owed] = await tx
       .select({ id: assignments.id })
       .from(assignments)
-      .where(
-        and(
-          eq(assignments.orgId, orgId),
-          eq(assignments.respondentUserId, clinicianId),
-          eq(assignments.respondent, 'clinician'),
-          inArray(assignments.status, [...PENDING_RATING_STATUSES]),
-          clientRated(assignments.appointmentId),
-        ),
-      )
+      .where(and(eq(assignments.orgId, orgId), eq(assignments.appointmentId, visit.appointmentId), eq(assignments.respondent, 'clinician')))
       .limit(1);
     if (owed) continue;
-    const recent = await tx
-      .select({ id: appointments.id, clientId: appointments.clientId, episodeId: appointments.episodeId, startsAt: appointments.startsAt })
-      .from(appointments)
-      .where(
-        and(
-          eq(appointments.orgId, orgId),
-          eq(appointments.clinicianId, clinicianId),
-          eq(appointments.status, 'attended'),
-          gt(appointments.startsAt, new Date(now.getTime() - BLIND_WINDOW_DAYS * DAY)),
-          lt(appointments.startsAt, now),
-          clientRated(appointments.id),
-          sql`not exists (select 1 from ${responses} r where r.appointment_id = ${appointments.id} and r.instrument_id = 'rapport_alliance_therapist')`,
-          sql`not exists (select 1 from ${appointments} later where later.episode_id = ${appointments.episodeId} and later.status = 'attended' and later.starts_at > ${appointments.startsAt} and later.starts_at < ${now})`,
-        ),
-      )
-      .orderBy(desc(appointments.startsAt));
-    const visit = recent.find((v) => fitsDemoBlindSession(v.startsAt, now));
-    if (!visit) continue;
     const dueAt = new Date(visit.startsAt.getTime() + 3_600_000);
     await tx.insert(assignments).values({
       orgId,
       clientId: visit.clientId,
       episodeId: visit.episodeId,
-      appointmentId: visit.id,
-      dedupeKey: `demo-rating:${visit.id}`,
+      appointmentId: visit.appointmentId,
+      dedupeKey: `demo-rating:${visit.appointmentId}`,
       instrumentIds: ['rapport_alliance_therapist'],
       respondent: 'clinician',
-      respondentUserId: clinicianId,
+      respondentUserId: visit.clinicianId,
       channel: 'in_session',
       status: 'scheduled',
       scheduledFor: dueAt,

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
-import { getInstrument, hasInstrument } from '@rapport/instruments';
+import { instrumentShortName } from '@rapport/instruments';
 import type { Queryable } from '../db/database';
 import { assignments, memberships, users } from '../db/schema';
 import { issueLink } from '../features/assignments/assignment-links';
@@ -36,7 +36,7 @@ export async function demoPendingLinks(db: Queryable, now: Date, count = 3): Pro
   const links = [];
   for (const a of waiting) {
     const token = await issueLink(db, { orgId: admin.orgId, assignmentId: a.id, now });
-    links.push({ token, questionnaires: a.instrumentIds.map((id) => (hasInstrument(id) ? getInstrument(id).names.short : id)).join(' + ') });
+    links.push({ token, questionnaires: a.instrumentIds.map(instrumentShortName).join(' + ') });
   }
   return links;
 }

@@ -14,6 +14,9 @@ const DAY = 24 * HOUR;
 
 type ResponseInsert = typeof responses.$inferInsert;
 
+/** A session the client rated and their clinician has not yet: its rating is owed (see demo.delivery.ts). */
+export type DemoBlindSession = { appointmentId: string; clientId: string; episodeId: string; clinicianId: string; startsAt: Date };
+
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
 /**
@@ -60,8 +63,8 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
   const rows: ResponseInsert[] = [];
   let latestPhq9: ResponseInsert | null = null;
   let riskClientIndex = -1;
-  /** Clinicians already given one recent session they have not rated yet (blind rating shows on their screens). */
-  const owesRating = new Set<string>();
+  /** Per clinician, the one recent session their client rated and they have not yet (blind rating shows on their screens). */
+  const blindSessions = new Map<string, DemoBlindSession>();
 
   const add = (
     definition: InstrumentDefinition,
@@ -126,10 +129,10 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
       }
       // Each clinician's first client whose last session fits a blind session: the client has rated
       // it, the clinician not yet, so the demo shows a blind session at any hour (not left to chance).
-      const blind = last && !owesRating.has(clinicianId) && fitsDemoBlindSession(visit.startsAt, now);
+      const blind = last && !blindSessions.has(clinicianId) && fitsDemoBlindSession(visit.startsAt, now);
       const after = blind ? blindClientRatedAt(visit.startsAt) : new Date(visit.startsAt.getTime() + 2 * HOUR + rnd.int(0, 20) * HOUR);
       if (after.getTime() >= now.getTime()) return;
-      if (blind) owesRating.add(clinicianId);
+      if (blind) blindSessions.set(clinicianId, { appointmentId: visit.id, clientId: episode.clientId, episodeId: episode.id, clinicianId, startsAt: visit.startsAt });
       const ruptured = rupture !== null && session >= 4 && (rupture === 'unrepaired' || session === 4);
       const bond = clamp01(alliance + session * 0.01 - (ruptured ? 0.3 : 0) + rnd.normal(0, 0.04));
       if (blind || rnd.chance(0.85)) add(allianceClient, answersFor(allianceClient, bond, rnd), { clientId: episode.clientId, episodeId: episode.id, appointmentId: visit.id, submittedAt: after, submissionId: randomUUID() });
@@ -159,5 +162,5 @@ export async function seedDemoResponses(tx: Queryable, options: { orgId: string;
       alertCount = raised.length;
     }
   }
-  return { responses: rows.length, alerts: alertCount };
+  return { responses: rows.length, alerts: alertCount, blindSessions: [...blindSessions.values()] };
 }

@@ -127,8 +127,8 @@ export async function seedDemo(db: Db, options: DemoOptions): Promise<{ orgId: s
         });
       }
     }
-    await seedDemoResponses(tx, { orgId: org.id, now, seed: options.seed });
-    await seedDemoDelivery(tx, { orgId: org.id, now, seed: options.seed });
+    const { blindSessions } = await seedDemoResponses(tx, { orgId: org.id, now, seed: options.seed });
+    await seedDemoDelivery(tx, { orgId: org.id, now, seed: options.seed, blindSessions });
     // Issue 5: the clinic's past (finished episodes: completed, dropped out, referred on) from the
     // same seeded model (demo.model.ts), then today's alerts. Dr Reyes overestimates the alliance,
     // the trainee underestimates; Dr Reyes lets supervisors see the calibration report.

@@ -1,5 +1,5 @@
 import { alliancePair, discrepancy, gapTrend } from '@rapport/analysis';
-import { bandFor, getInstrument, hasInstrument, type InstrumentDefinition } from '@rapport/instruments';
+import { bandFor, getInstrument, hasInstrument, instrumentShortName, type InstrumentDefinition } from '@rapport/instruments';
 import { ALLIANCE_POINTS, primaryMeasures, type CaseloadData } from './caseload.queries';
 import type { AttentionTier } from './caseload.schema';
 
@@ -85,7 +85,7 @@ export function presentCaseload(data: CaseloadData, page: { now: Date; limit: nu
       return [
         {
           instrumentId,
-          name: hasInstrument(instrumentId) ? getInstrument(instrumentId).names.short : instrumentId,
+          name: instrumentShortName(instrumentId),
           score,
           band: band ? { id: band.id, label: band.label } : s.bandId && s.bandLabel ? { id: s.bandId, label: s.bandLabel } : null,
           submittedAt: s.submittedAt!.toISOString(),

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { getInstrument, hasInstrument } from '@rapport/instruments';
+import { getInstrument, hasInstrument, instrumentShortName } from '@rapport/instruments';
 
 /** Everything the PDF shows, already filtered for what the reader may see (blind rating). */
 export type ProgressReportData = {
@@ -18,7 +18,6 @@ const BAND_FILLS = ['#E3F2E1', '#F1F5DA', '#FDF1D6', '#FBE1CF', '#F6D2D2', '#EFC
 
 const dateText = (d: Date) => d.toISOString().slice(0, 10);
 const numberText = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-const instrumentName = (id: string) => (hasInstrument(id) ? getInstrument(id).names.short : id);
 
 /** Moves to a new page unless `height` points still fit. */
 function ensureSpace(doc: PDFKit.PDFDocument, height: number): void {
@@ -125,7 +124,7 @@ function scoreTable(doc: PDFKit.PDFDocument, scores: ProgressReportData['scores'
     const top = doc.y;
     if (i % 2 === 1) doc.rect(PAGE.margin, top, CONTENT_WIDTH, rowHeight).fill('#F6F6F6');
     doc.font('Helvetica').fontSize(9).fillColor('#000000');
-    const cells = [dateText(s.at), instrumentName(s.instrumentId), numberText(s.total), s.bandLabel ?? ''];
+    const cells = [dateText(s.at), instrumentShortName(s.instrumentId), numberText(s.total), s.bandLabel ?? ''];
     cells.forEach((text, k) => doc.text(text, columns[k]!.x + 3, top + 4, { width: columns[k]!.width - 6, lineBreak: false, ellipsis: true }));
     doc.y = top + rowHeight;
   });
